@@ -1,0 +1,199 @@
+/**
+ * The classifier: pure, synchronous and deterministic. text → tokens → rule hits → element scores →
+ * targets → the output contract (result-schema.ts), with the explanation built on the same path.
+ */
+import { createHash } from 'node:crypto';
+import type { CompiledTaxonomy } from '../taxonomy/compile.js';
+import type { StatuteCode } from '../taxonomy/schema.js';
+import { collectEvidence, elementEvidence } from './explain.js';
+import { matchRules } from './match.js';
+import type { Candidate, Classification, ElementResult, Priority, Suggestion } from './result-schema.js';
+import { round3, scoreElements, scoreTarget, type ElementScore, type TargetScore } from './score.js';
+import { tokenize } from './tokenize.js';
+
+export const DEFAULT_THRESHOLD = 0.5;
+
+export interface ClassifyOptions {
+  /** Caller's id; defaults to a hash of the text, so the same narrative always gets the same id. */
+  id?: string;
+  /** Minimum score for a suggestion or flag, in [0, 1]. */
+  threshold?: number;
+  /** Include evidence spans (default true). Without them the structure is the same, the arrays empty. */
+  explain?: boolean;
+}
+
+export interface Classifier {
+  readonly taxonomyVersion: string;
+  readonly taxonomy: CompiledTaxonomy;
+  classify(text: string, options?: ClassifyOptions): Classification;
+}
+
+export interface ClassifierOptions {
+  threshold?: number;
+}
+
+export function textId(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptions = {}): Classifier {
+  const defaultThreshold = defaults.threshold ?? DEFAULT_THRESHOLD;
+  const statuteGroups = tx.groups.filter((g) => g.kind === 'statute');
+  const aiGroup = tx.groups.find((g) => g.kind === 'ai');
+  const exfilGroup = tx.groups.find((g) => g.kind === 'exfil');
+  if (!aiGroup || !exfilGroup) throw new Error('compiled taxonomy lacks the AI or exfiltration group');
+  const aiTargets = aiGroup.targets;
+  const exfilTargets = exfilGroup.targets;
+
+  function classify(text: string, options: ClassifyOptions = {}): Classification {
+    const threshold = options.threshold ?? defaultThreshold;
+    const explain = options.explain ?? true;
+    const tokens = tokenize(text, tx.stemmer);
+    const hits = matchRules(text, tokens, tx);
+    const elements = scoreElements(tx, hits);
+    const passes = (s: TargetScore): boolean => s.complete && s.score + 1e-9 >= threshold;
+
+    const elementResult = (e: number): ElementResult => {
+      const el = tx.elements[e];
+      const s = elements[e] as ElementScore;
+      const ev = explain ? elementEvidence(text, tx, e, hits, s) : { evidence: [], against: [] };
+      const r: ElementResult = { id: el?.id ?? '', label: el?.label ?? '', satisfied: s.satisfied, score: s.score, evidence: ev.evidence };
+      if (ev.against.length > 0) r.against = ev.against;
+      return r;
+    };
+
+    // Statutes: targets without predicates first, then those that need a predicate statute (§ 1028A).
+    const targetScores = new Map<number, TargetScore>();
+    const suggested = new Set<StatuteCode>();
+    for (const g of statuteGroups) {
+      for (const ti of g.targets) {
+        const t = tx.targets[ti];
+        if (!t || t.requiresStatute) continue;
+        const s = scoreTarget(tx, t, ti, elements);
+        targetScores.set(ti, s);
+        if (passes(s) && g.statute) suggested.add(g.statute);
+      }
+    }
+    for (const g of statuteGroups) {
+      for (const ti of g.targets) {
+        const t = tx.targets[ti];
+        if (!t?.requiresStatute) continue;
+        const s = scoreTarget(tx, t, ti, elements);
+        if (!t.requiresStatute.some((p) => suggested.has(p))) {
+          s.complete = false;
+          s.groups += 1;
+          s.missing.push(`predicate:${t.requiresStatute.join('|')}`);
+        }
+        targetScores.set(ti, s);
+      }
+    }
+
+    const suggestions: Suggestion[] = [];
+    const candidates: Candidate[] = [];
+    for (const g of statuteGroups) {
+      if (!g.statute) continue;
+      const scored = g.targets.map((ti) => targetScores.get(ti)).filter((s): s is TargetScore => s !== undefined);
+      const passing = scored.filter(passes).sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
+      if (passing.length === 0) {
+        // A candidate is one required element away, with some evidence for the rest: what an analyst may add.
+        const best = scored
+          .filter((s) => s.missing.length > 0 && s.groups - s.satisfiedGroups === 1 && (s.satisfiedGroups >= 2 || s.missingPartial > 0))
+          .sort((a, b) => b.satisfiedGroups - a.satisfiedGroups || b.score - a.score || codeOf(a).localeCompare(codeOf(b)))[0];
+        if (best) candidates.push({ statute: g.statute, code: codeOf(best), score: best.score, missing: best.missing });
+        continue;
+      }
+      const used = new Set<number>();
+      const cautions = new Set<string>();
+      const subsections = passing.map((s) => {
+        const t = tx.targets[s.target];
+        const ids = [...(t?.requires.flat() ?? []), ...(t?.optional ?? [])];
+        for (const e of ids) {
+          const es = elements[e];
+          if (es?.satisfied) {
+            used.add(e);
+            es.cautions.forEach((c) => cautions.add(c));
+          }
+        }
+        return { code: t?.id ?? '', title: t?.title ?? '', score: s.score, elements: ids.map(elementResult) };
+      });
+      suggestions.push({
+        statute: g.statute,
+        citation: g.citation,
+        title: g.title,
+        score: passing[0]?.score ?? 0,
+        subsections,
+        evidence: explain ? collectEvidence(text, tx, [...used], hits) : [],
+        cautions: [...cautions].sort(),
+      });
+    }
+    suggestions.sort((a, b) => b.score - a.score || a.statute.localeCompare(b.statute));
+    candidates.sort((a, b) => b.score - a.score || a.statute.localeCompare(b.statute));
+
+    // AI involvement and agent exfiltration: same machinery, targets are kinds / patterns.
+    const finding = (targets: number[]): { passing: TargetScore[]; score: number; used: number[] } => {
+      const passing: TargetScore[] = [];
+      const used = new Set<number>();
+      for (const ti of targets) {
+        const t = tx.targets[ti];
+        if (!t) continue;
+        const s = scoreTarget(tx, t, ti, elements);
+        if (!passes(s)) continue;
+        passing.push(s);
+        for (const e of [...t.requires.flat(), ...t.optional]) if (elements[e]?.satisfied) used.add(e);
+      }
+      passing.sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
+      return { passing, score: passing[0]?.score ?? 0, used: [...used] };
+    };
+    const ai = finding(aiTargets);
+    const xf = finding(exfilTargets);
+
+    const aiKinds = ai.passing.map(codeOf);
+    let aiScore = ai.score;
+    const aiUsed = new Set(ai.used);
+    if (xf.passing.length > 0 && aiKinds.length === 0) {
+      // The exfiltration flag implies AI involvement (an AI agent is part of the conduct).
+      aiKinds.push(tx.impliesAiKind);
+      aiScore = xf.score;
+      xf.used.forEach((e) => aiUsed.add(e));
+    }
+    const atlasOf = (list: TargetScore[]): string[] => [...new Set(list.flatMap((s) => tx.targets[s.target]?.atlas ?? []))].sort();
+    const aiInvolved = aiKinds.length > 0;
+    const priority: Priority = suggestions.length === 0 ? 'none' : aiInvolved ? 'sec4' : 'statute';
+
+    return {
+      id: options.id ?? textId(text),
+      taxonomyVersion: tx.version,
+      suggestions,
+      candidates,
+      ai: {
+        involved: aiInvolved,
+        score: round3(aiScore),
+        kinds: aiKinds,
+        atlas: atlasOf(ai.passing),
+        evidence: explain ? collectEvidence(text, tx, [...aiUsed], hits) : [],
+      },
+      exfiltration: {
+        flagged: xf.passing.length > 0,
+        score: round3(xf.score),
+        patterns: xf.passing.map((s) => {
+          const t = tx.targets[s.target];
+          const ids = [...(t?.requires.flat() ?? []), ...(t?.optional ?? [])].filter((e) => elements[e]?.satisfied);
+          return {
+            id: t?.id ?? '',
+            label: t?.title ?? '',
+            atlas: t?.atlas ?? [],
+            owasp: t?.owasp ?? [],
+            evidence: explain ? collectEvidence(text, tx, ids, hits) : [],
+          };
+        }),
+      },
+      priority,
+    };
+
+    function codeOf(s: TargetScore): string {
+      return tx.targets[s.target]?.id ?? '';
+    }
+  }
+
+  return { taxonomyVersion: tx.version, taxonomy: tx, classify };
+}

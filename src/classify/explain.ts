@@ -1,0 +1,59 @@
+/**
+ * Evidence: rule hits turned into spans of the ORIGINAL text (`text.slice(start, end)`), sorted by start then
+ * rule id. Negated and hypothetical hits stay visible, marked `negated`, so an analyst sees "why not".
+ */
+import type { CompiledTaxonomy } from '../taxonomy/compile.js';
+import type { RuleHit } from './match.js';
+import { ScopeKind } from './negation.js';
+import type { Evidence } from './result-schema.js';
+import type { ElementScore } from './score.js';
+
+function toEvidence(text: string, rule: string, h: RuleHit): Evidence {
+  const e: Evidence = { start: h.start, end: h.end, text: text.slice(h.start, h.end), rule };
+  if (h.scope !== ScopeKind.None) e.negated = true;
+  return e;
+}
+
+function byPosition(a: Evidence, b: Evidence): number {
+  return a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+}
+
+export function elementEvidence(
+  text: string,
+  tx: CompiledTaxonomy,
+  element: number,
+  hits: Map<number, RuleHit[]>,
+  score: ElementScore,
+): { evidence: Evidence[]; against: Evidence[] } {
+  const el = tx.elements[element];
+  const evidence: Evidence[] = [];
+  const against: Evidence[] = [];
+  for (const r of el?.rules ?? []) {
+    const qid = tx.rules[r]?.qid ?? '';
+    for (const h of hits.get(r) ?? []) evidence.push(toEvidence(text, qid, h));
+  }
+  for (const c of score.counters) {
+    const qid = tx.rules[c]?.qid ?? '';
+    for (const h of hits.get(c) ?? []) if (h.scope === ScopeKind.None) against.push(toEvidence(text, qid, h));
+  }
+  return { evidence: evidence.sort(byPosition), against: against.sort(byPosition) };
+}
+
+/** Asserted evidence of the given elements' indicator rules, without duplicates. */
+export function collectEvidence(text: string, tx: CompiledTaxonomy, elements: number[], hits: Map<number, RuleHit[]>): Evidence[] {
+  const seen = new Set<string>();
+  const out: Evidence[] = [];
+  for (const e of elements) {
+    for (const r of tx.elements[e]?.rules ?? []) {
+      const qid = tx.rules[r]?.qid ?? '';
+      for (const h of hits.get(r) ?? []) {
+        if (h.scope !== ScopeKind.None) continue;
+        const key = `${h.start}:${h.end}:${qid}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(toEvidence(text, qid, h));
+      }
+    }
+  }
+  return out.sort(byPosition);
+}

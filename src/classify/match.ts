@@ -1,0 +1,179 @@
+/**
+ * Runs the compiled trie over a tokenized narrative and turns pattern hits into rule hits: phrase rules
+ * directly, proximity rules by combining their parts, regex rules by one scan each. Negation and hypothetical
+ * scopes (negation.ts) and same-sentence exclusions are applied here, so scoring only sees final hits.
+ */
+import { RuleType, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
+import { computeScopes, ScopeKind } from './negation.js';
+import type { Tokens } from './tokenize.js';
+
+export interface RuleHit {
+  start: number;
+  end: number;
+  /** 0 = asserted; otherwise the scope kind that cancels it (negated or hypothetical). */
+  scope: ScopeKind;
+}
+
+interface PatternHit {
+  pattern: number;
+  from: number;
+  /** Exclusive token index. */
+  to: number;
+}
+
+// Bounds how many combinations a proximity rule may try, so hostile input cannot blow up matching.
+const MAX_PART_HITS = 64;
+
+export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
+  const hits: PatternHit[] = [];
+  const { count, stem, norm, sentence } = tokens;
+  const walk = (node: TrieNode, from: number, j: number): void => {
+    if (node.out.length > 0) for (const p of node.out) hits.push({ pattern: p, from, to: j });
+    if (j >= count || (j > from && sentence[j] !== sentence[from])) return;
+    const nx = node.next.get(stem[j] as string);
+    if (nx) walk(nx, from, j + 1);
+    if (node.prefixes) {
+      const w = norm[j] as string;
+      const bucket = w.length >= 3 ? node.prefixes.get(w.slice(0, 3)) : undefined;
+      if (bucket) for (const [p, n] of bucket) if (w.startsWith(p)) walk(n, from, j + 1);
+    }
+    if (node.any && j > from) walk(node.any, from, j + 1);
+  };
+  for (let i = 0; i < count; i++) walk(root, i, i);
+  return hits;
+}
+
+/** Token index of the token containing or following character offset `pos`. */
+function tokenAt(tokens: Tokens, pos: number): number {
+  let lo = 0;
+  let hi = tokens.count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens.end[mid] as number) <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Rule hits keyed by global rule index. */
+export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
+  const patternHits = findPatternHits(tokens, tx.root);
+  const scopes = computeScopes(tokens, patternHits, tx);
+  const out = new Map<number, RuleHit[]>();
+  const parts = new Map<number, PatternHit[][]>();
+  const excluded = new Map<number, Set<number>>();
+  const { start, end, sentence } = tokens;
+
+  const push = (rule: number, hit: RuleHit): void => {
+    const list = out.get(rule);
+    if (list) list.push(hit);
+    else out.set(rule, [hit]);
+  };
+  const scopeOf = (rule: number, fromTok: number): ScopeKind =>
+    tx.rules[rule]?.negatable === false ? ScopeKind.None : (scopes[fromTok] as ScopeKind);
+
+  const phraseHits: PatternHit[][] = [];
+  for (const h of patternHits) {
+    const ls = tx.listeners[h.pattern];
+    if (!ls) continue;
+    for (const l of ls) {
+      if (l.part === -1) {
+        (phraseHits[l.rule] ??= []).push(h);
+      } else if (l.part === -2) {
+        let s = excluded.get(l.rule);
+        if (!s) excluded.set(l.rule, (s = new Set()));
+        s.add(sentence[h.from] as number);
+      } else {
+        let ps = parts.get(l.rule);
+        if (!ps) parts.set(l.rule, (ps = []));
+        const list = (ps[l.part] ??= []);
+        if (list.length < MAX_PART_HITS) list.push(h);
+      }
+    }
+  }
+  const isExcluded = (rule: number, tok: number): boolean => excluded.get(rule)?.has(sentence[tok] as number) ?? false;
+
+  phraseHits.forEach((hs, rule) => {
+    for (const h of hs) {
+      if (isExcluded(rule, h.from)) continue;
+      push(rule, { start: start[h.from] as number, end: end[h.to - 1] as number, scope: scopeOf(rule, h.from) });
+    }
+  });
+
+  for (const [rule, ps] of parts) {
+    const r = tx.rules[rule];
+    if (!r || r.type !== RuleType.Near) continue;
+    if (ps.length < r.partCount || ps.some((p) => p === undefined)) continue;
+    combineNear(rule, ps, r.partCount, r.within, r.ordered, r.sameSentence);
+  }
+
+  function combineNear(rule: number, ps: PatternHit[][], n: number, within: number, ordered: boolean, sameSentence: boolean): void {
+    const anchors = ps[0] ?? [];
+    const chosen: PatternHit[] = [];
+    for (const a of anchors) {
+      let best: PatternHit[] | undefined;
+      let bestSpan = Infinity;
+      chosen.length = 0;
+      chosen.push(a);
+      const search = (k: number): void => {
+        if (k === n) {
+          let lo = Infinity;
+          let hi = -Infinity;
+          let covered = 0;
+          for (const c of chosen) {
+            lo = Math.min(lo, c.from);
+            hi = Math.max(hi, c.to);
+            covered += c.to - c.from;
+          }
+          const gap = hi - lo - covered;
+          if (gap <= within && hi - lo < bestSpan) {
+            bestSpan = hi - lo;
+            best = [...chosen];
+          }
+          return;
+        }
+        for (const h of ps[k] ?? []) {
+          if (sameSentence && sentence[h.from] !== sentence[a.from]) continue;
+          const prev = chosen[k - 1] as PatternHit;
+          if (ordered && h.from < prev.to) continue;
+          if (chosen.some((c) => h.from < c.to && c.from < h.to)) continue; // parts may not overlap
+          chosen.push(h);
+          search(k + 1);
+          chosen.pop();
+        }
+      };
+      search(1);
+      if (!best) continue;
+      const lo = Math.min(...best.map((b) => b.from));
+      const hi = Math.max(...best.map((b) => b.to));
+      if (isExcluded(rule, lo)) continue;
+      let scope = ScopeKind.None;
+      for (const b of best) {
+        const s = scopeOf(rule, b.from);
+        if (s !== ScopeKind.None) scope = s;
+      }
+      push(rule, { start: start[lo] as number, end: end[hi - 1] as number, scope });
+    }
+  }
+
+  if (tokens.count > 0) {
+    for (const rule of tx.regexRules) {
+      const re = tx.rules[rule]?.regex;
+      if (!re) continue;
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        const tok = tokenAt(tokens, m.index);
+        if (isExcluded(rule, tok)) continue;
+        push(rule, { start: m.index, end: m.index + m[0].length, scope: scopeOf(rule, tok) });
+      }
+    }
+  }
+  return out;
+}
+
+export type { PatternHit };

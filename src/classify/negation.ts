@@ -1,0 +1,54 @@
+/**
+ * NegEx-style scopes (Chapman et al., 2001): a pre-negation cue ("no evidence of", "did not") cancels rule hits
+ * that start within a few tokens after it; a post-negation cue ("was blocked", "but failed") cancels those just
+ * before it; a hypothetical cue ("if", "warned that") cancels the rest of its clause. Scopes stop at sentence ends
+ * and terminators ("but", "however"). Pseudo-negations ("not only", "no longer") are recognised and ignored.
+ * Cues come from taxonomy/lexicons/negation.yaml and are matched in the same trie as the rules.
+ */
+import { NegClass, type CompiledTaxonomy } from '../taxonomy/compile.js';
+import type { PatternHit } from './match.js';
+import type { Tokens } from './tokenize.js';
+
+export const enum ScopeKind {
+  None = 0,
+  Negated = 1,
+  Hypothetical = 2,
+}
+
+export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: CompiledTaxonomy): Uint8Array {
+  const scopes = new Uint8Array(tokens.count);
+  const cues: PatternHit[] = [];
+  let terminator: Uint8Array | undefined;
+  let pseudo: Uint8Array | undefined;
+  for (const h of hits) {
+    const cls = tx.negClass[h.pattern] ?? 0;
+    if (cls === 0) continue;
+    if (cls & NegClass.Terminator) {
+      terminator ??= new Uint8Array(tokens.count);
+      terminator.fill(1, h.from, h.to);
+    }
+    if (cls & NegClass.Pseudo) {
+      pseudo ??= new Uint8Array(tokens.count);
+      pseudo.fill(1, h.from, h.to);
+    }
+    if (cls & (NegClass.Pre | NegClass.Post | NegClass.Hypothetical)) cues.push(h);
+  }
+  if (cues.length === 0) return scopes;
+  const { sentence, count } = tokens;
+  const stops = (t: number, s: number): boolean => sentence[t] !== s || (terminator !== undefined && terminator[t] === 1);
+  for (const c of cues) {
+    if (pseudo && pseudo.subarray(c.from, c.to).includes(1)) continue;
+    const cls = tx.negClass[c.pattern] ?? 0;
+    const s = sentence[c.from] as number;
+    if (cls & NegClass.Pre) {
+      for (let t = c.to; t < count && t < c.to + tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
+    }
+    if (cls & NegClass.Post) {
+      for (let t = c.from - 1; t >= 0 && t >= c.from - tx.backwardWindow && !stops(t, s); t--) scopes[t] ||= ScopeKind.Negated;
+    }
+    if (cls & NegClass.Hypothetical) {
+      for (let t = c.to; t < count && t < c.to + 2 * tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Hypothetical;
+    }
+  }
+  return scopes;
+}

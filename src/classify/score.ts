@@ -1,0 +1,124 @@
+/**
+ * Scoring: rule hits → element scores → target (subsection / AI kind / exfiltration pattern) scores.
+ *
+ * - An element combines its DISTINCT firing rules by noisy-OR (1 - Π(1 - w)); repeats of one rule do not stack,
+ *   so a narrative that says "wired" ten times is no more a wire fraud than one that says it once.
+ * - A counter-indicator (a court limit such as Van Buren, or benign context) multiplies the score by
+ *   (1 - penalty) unless one of the indicator rules it names also fired.
+ * - A target passes only when every required group has a satisfied element (missing ones are reported);
+ *   its score is the mean of the required groups' best scores, plus 0.05 per satisfied optional element.
+ */
+import type { CompiledTaxonomy, CompiledTarget } from '../taxonomy/compile.js';
+import type { RuleHit } from './match.js';
+import { ScopeKind } from './negation.js';
+
+export interface ElementScore {
+  score: number;
+  satisfied: boolean;
+  /** Indicator rules with an asserted (non-negated) hit. */
+  firing: number[];
+  /** Counters that applied. */
+  counters: number[];
+  cautions: string[];
+}
+
+const EPS = 1e-9;
+const OPTIONAL_BONUS = 0.05;
+
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function asserted(hits: RuleHit[] | undefined): boolean {
+  return hits !== undefined && hits.some((h) => h.scope === ScopeKind.None);
+}
+
+export function scoreElements(tx: CompiledTaxonomy, hits: Map<number, RuleHit[]>): ElementScore[] {
+  const touched = new Set<number>();
+  for (const rule of hits.keys()) {
+    const r = tx.rules[rule];
+    if (r) touched.add(r.element);
+  }
+  const scores: ElementScore[] = new Array<ElementScore>(tx.elements.length);
+  const empty: ElementScore = Object.freeze({ score: 0, satisfied: false, firing: [], counters: [], cautions: [] });
+  for (let e = 0; e < tx.elements.length; e++) {
+    if (!touched.has(e)) {
+      scores[e] = empty;
+      continue;
+    }
+    const el = tx.elements[e];
+    if (!el) continue;
+    const firing = el.rules.filter((r) => asserted(hits.get(r)));
+    let miss = 1;
+    for (const r of firing) miss *= 1 - (tx.rules[r]?.weight ?? 0);
+    let score = 1 - miss;
+    const counters: number[] = [];
+    const cautions = new Set<string>();
+    for (const c of el.counters) {
+      const rule = tx.rules[c];
+      if (!rule || !asserted(hits.get(c))) continue;
+      if (rule.unless.some((u) => firing.includes(u))) continue;
+      counters.push(c);
+      score *= 1 - rule.weight;
+      if (rule.caution && firing.length > 0) cautions.add(rule.caution);
+    }
+    const satisfied = firing.length > 0 && score + EPS >= el.minScore;
+    // A rule-level caution holds only when every firing rule carries one: one solid indicator lifts it.
+    if (satisfied && firing.every((r) => tx.rules[r]?.caution !== undefined)) {
+      for (const r of firing) {
+        const c = tx.rules[r]?.caution;
+        if (c) cautions.add(c);
+      }
+    }
+    scores[e] = { score: round3(score), satisfied, firing, counters, cautions: [...cautions].sort() };
+  }
+  return scores;
+}
+
+export interface TargetScore {
+  target: number;
+  /** All required groups satisfied (predicate statutes are checked by the caller). */
+  complete: boolean;
+  score: number;
+  /** Ids of required elements in unsatisfied groups. */
+  missing: string[];
+  /** Number of required groups satisfied, and the best partial score among unsatisfied groups. */
+  satisfiedGroups: number;
+  missingPartial: number;
+  /** Number of required groups (plus one when a predicate statute is required but absent). */
+  groups: number;
+}
+
+export function scoreTarget(tx: CompiledTaxonomy, t: CompiledTarget, index: number, elements: ElementScore[]): TargetScore {
+  let sum = 0;
+  let complete = true;
+  const missing: string[] = [];
+  let satisfiedGroups = 0;
+  let missingPartial = 0;
+  for (const group of t.requires) {
+    let best = 0;
+    let ok = false;
+    let partial = 0;
+    for (const e of group) {
+      const s = elements[e];
+      if (!s) continue;
+      partial = Math.max(partial, s.score);
+      if (s.satisfied) {
+        ok = true;
+        best = Math.max(best, s.score);
+      }
+    }
+    if (!ok) {
+      complete = false;
+      for (const e of group) missing.push(tx.elements[e]?.id ?? String(e));
+      sum += partial;
+      missingPartial = Math.max(missingPartial, partial);
+    } else {
+      satisfiedGroups++;
+      sum += best;
+    }
+  }
+  let score = sum / t.requires.length;
+  if (complete) for (const e of t.optional) if (elements[e]?.satisfied) score += OPTIONAL_BONUS;
+  return { target: index, complete, score: round3(Math.min(1, score)), missing, satisfiedGroups, missingPartial, groups: t.requires.length };
+}

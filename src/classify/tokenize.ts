@@ -1,0 +1,172 @@
+/**
+ * Tokenizer that keeps every token's character offsets in the ORIGINAL text, so evidence is always
+ * `text.slice(start, end)`. natural's tokenizers return bare strings, hence our own.
+ *
+ * Tokens are runs of letters, digits and combining marks. Inside a token an apostrophe followed by a letter is
+ * kept (and dropped from the normalized form: "didn't" → "didnt", "victim's" → "victims"), and `,` / `.`
+ * between digits are kept ("5,000.00"). Hyphens split ("face-swapped" → face, swapped), and phrases are
+ * tokenized the same way, so both spellings meet. Normalization is per token (NFKC + lower case), which
+ * keeps offsets exact even where NFKC changes lengths.
+ */
+import type { Stemmer } from './stem.js';
+
+export interface Tokens {
+  readonly count: number;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** NFKC, lower-cased, apostrophes removed. */
+  readonly norm: string[];
+  readonly stem: string[];
+  /** Sentence index of each token. */
+  readonly sentence: Int32Array;
+}
+
+// Abbreviations whose trailing period does not end a sentence (case-insensitive, no period).
+const ABBREVIATIONS = new Set([
+  'approx', 'e.g', 'i.e', 'etc', 'mr', 'mrs', 'ms', 'dr', 'inc', 'ltd', 'co', 'corp', 'vs', 'no', 'st', 'jr', 'sr',
+  'acct', 'subj', 'vic', 'dept', 'est', 'ref', 'min', 'max', 'mo', 'yr', 'yrs', 'hr', 'hrs', 'fig', 'u.s', 'a.m', 'p.m',
+]);
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
+
+const enum Cls {
+  Other = 0,
+  Word = 1,
+  Apostrophe = 2,
+  NumberJoiner = 3,
+  SentenceEnd = 4,
+}
+
+// ASCII classification table: one lookup per character on the common path.
+const ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9]/.test(ch)) ASCII[c] = Cls.Word;
+  else if (ch === "'") ASCII[c] = Cls.Apostrophe;
+  else if (ch === ',' || ch === '.') ASCII[c] = Cls.NumberJoiner;
+  else ASCII[c] = Cls.Other;
+}
+
+function isWordCodePoint(cp: number): boolean {
+  if (cp < 128) return ASCII[cp] === Cls.Word;
+  if (cp === 0x2019 || cp === 0x02bc) return false; // typographic apostrophes: handled by the caller
+  return LETTER_OR_DIGIT.test(String.fromCodePoint(cp));
+}
+
+function isApostrophe(c: number): boolean {
+  return c === 39 || c === 0x2019 || c === 0x02bc;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 0xa0;
+}
+
+/** Code point at i, and its length in UTF-16 units; lone surrogates are returned as themselves. */
+function codePointAt(text: string, i: number): number {
+  return text.codePointAt(i) ?? 0;
+}
+
+export function tokenize(text: string, stemmer: Stemmer): Tokens {
+  const n = text.length;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const norms: string[] = [];
+  const stems: string[] = [];
+  const sentences: number[] = [];
+  let sentence = 0;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // Sentence boundaries between tokens.
+    if (c === 46 /* . */ || c === 33 /* ! */ || c === 63 /* ? */ || c === 59 /* ; */) {
+      if (c !== 46 || endsSentence(text, i, norms)) {
+        if (sentences.length > 0 && sentences[sentences.length - 1] === sentence) sentence++;
+      }
+      i++;
+      continue;
+    }
+    if (c === 10 && i + 1 < n && (text.charCodeAt(i + 1) === 10 || text.charCodeAt(i + 1) === 13)) {
+      if (sentences.length > 0 && sentences[sentences.length - 1] === sentence) sentence++;
+      i++;
+      continue;
+    }
+    const cp = c < 128 ? c : codePointAt(text, i);
+    if (!isWordCodePoint(cp)) {
+      i += cp > 0xffff ? 2 : 1;
+      continue;
+    }
+    // Scan one token.
+    const start = i;
+    let ascii = true;
+    let hasApostrophe = false;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d < 128) {
+        const cls = ASCII[d];
+        if (cls === Cls.Word) {
+          i++;
+          continue;
+        }
+        if (cls === Cls.Apostrophe && i + 1 < n && isWordCodePoint(text.charCodeAt(i + 1)) && !isDigit(text.charCodeAt(i + 1))) {
+          hasApostrophe = true;
+          i++;
+          continue;
+        }
+        if (cls === Cls.NumberJoiner && i > start && isDigit(text.charCodeAt(i - 1)) && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
+          i++;
+          continue;
+        }
+        break;
+      }
+      if (isApostrophe(d) && i + 1 < n && isWordCodePoint(codePointAt(text, i + 1))) {
+        hasApostrophe = true;
+        ascii = false;
+        i++;
+        continue;
+      }
+      const dcp = codePointAt(text, i);
+      if (!isWordCodePoint(dcp)) break;
+      ascii = false;
+      i += dcp > 0xffff ? 2 : 1;
+    }
+    let surface = text.slice(start, i);
+    if (!ascii) surface = surface.normalize('NFKC');
+    let norm = surface.toLowerCase();
+    if (hasApostrophe) norm = norm.replace(/['\u2019\u02bc]/g, '');
+    starts.push(start);
+    ends.push(i);
+    norms.push(norm);
+    stems.push(stemmer.stem(norm));
+    sentences.push(sentence);
+  }
+  return {
+    count: starts.length,
+    start: Int32Array.from(starts),
+    end: Int32Array.from(ends),
+    norm: norms,
+    stem: stems,
+    sentence: Int32Array.from(sentences),
+  };
+}
+
+/** A period ends a sentence when followed by space or end, and not after an abbreviation or a single letter ("U.S."). */
+function endsSentence(text: string, i: number, norms: string[]): boolean {
+  const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 32;
+  if (!isSpace(next) && next !== 34 && next !== 41) return false;
+  const prev = norms[norms.length - 1];
+  if (prev === undefined) return false;
+  // The previous token must end right before the period to be an abbreviation candidate.
+  if (prev.length === 1 && /[a-z]/.test(prev)) return false;
+  return !ABBREVIATIONS.has(prev);
+}
+
+/** Tokenize a taxonomy phrase the same way as narratives; returns the normalized surface tokens. */
+export function phraseTokens(phrase: string): string[] {
+  const identity: Stemmer = { stem: (t) => t };
+  const t = tokenize(phrase, identity);
+  return t.norm;
+}

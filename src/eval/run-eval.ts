@@ -1,0 +1,57 @@
+/**
+ * `npm run eval [-- --data <file.jsonl|dir>] [--labels conduct|charged] [--threshold x] [--quiet] [--json]`
+ * Scores the classifier against labelled narratives; defaults to samples/labelled, reported per split.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClassifier } from '../classify/classifier.js';
+import { SAMPLES_DIR } from '../paths.js';
+import { compileTaxonomy } from '../taxonomy/compile.js';
+import { loadTaxonomy } from '../taxonomy/load.js';
+import { loadDataset, type LabelledCase, type LabelSource } from './dataset.js';
+import { evaluate, formatReport } from './metrics.js';
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      labels: { type: 'string', default: 'conduct' },
+      threshold: { type: 'string' },
+      taxonomy: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const labels = values.labels as LabelSource;
+  if (labels !== 'conduct' && labels !== 'charged') throw new Error('--labels must be conduct or charged');
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new Error('--threshold must be a number in [0, 1]');
+  const dataPath = values.data ?? join(SAMPLES_DIR, 'labelled');
+  const cases = loadDataset(dataPath, labels);
+  const classifier = createClassifier(compileTaxonomy(loadTaxonomy(values.taxonomy)), { threshold });
+
+  const run = (subset: LabelledCase[]): ReturnType<typeof evaluate> => evaluate(subset, subset.map((c) => classifier.classify(c.narrative, { id: c.id, explain: false })));
+  const groups: [string, LabelledCase[]][] = [];
+  const hasSplits = cases.some((c) => c.split !== undefined);
+  if (hasSplits) {
+    groups.push(['tune split', cases.filter((c) => c.split !== 'holdout')]);
+    groups.push(['holdout split (never tuned on)', cases.filter((c) => c.split === 'holdout')]);
+  }
+  groups.push([hasSplits ? 'all' : dataPath, cases]);
+  const reports = groups.map(([name, subset]) => ({ name, report: run(subset) }));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ taxonomyVersion: classifier.taxonomyVersion, data: dataPath, labels, reports }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`taxonomy ${classifier.taxonomyVersion} · data ${dataPath} · labels ${labels}\n\n`);
+  reports.forEach(({ name, report }, i) => {
+    process.stdout.write(`${formatReport(name, report, !values.quiet && i === reports.length - 1)}\n\n`);
+  });
+}
+
+try {
+  main();
+} catch (err) {
+  process.stderr.write(`eval: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

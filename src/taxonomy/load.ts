@@ -1,0 +1,201 @@
+/**
+ * Reads and validates every taxonomy file, collecting ALL problems across all files (Sigma-validator style)
+ * and failing once with a message that names file → path: what is wrong.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import {
+  TaxonomyFileSchema,
+  type AiFile,
+  type ExfilFile,
+  type NegationFile,
+  type StatuteFile,
+  type TaxonomyFile,
+} from './schema.js';
+import { DEFAULT_TAXONOMY_DIR } from '../paths.js';
+import { validateReferences } from './validate-refs.js';
+
+
+export interface SourceFile {
+  /** Path relative to the taxonomy root, with forward slashes (used in messages and in the version hash). */
+  path: string;
+  content: string;
+}
+
+export interface TaxonomyIssue {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export class TaxonomyError extends Error {
+  readonly issues: readonly TaxonomyIssue[];
+  constructor(issues: TaxonomyIssue[]) {
+    super(
+      `taxonomy is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((i) => `  ${i.file} → ${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
+    this.name = 'TaxonomyError';
+    this.issues = issues;
+  }
+}
+
+export interface Concept {
+  source: string;
+  phrases: string[];
+}
+
+export interface CautionDef {
+  id: string;
+  title: string;
+  explanation: string;
+  source: string;
+}
+
+/** The validated taxonomy: plain data, before compilation into matchers. */
+export interface Taxonomy {
+  /** Content hash of every file (path + bytes), stamped on every result. */
+  version: string;
+  statutes: StatuteFile[];
+  ai: AiFile;
+  exfil: ExfilFile;
+  concepts: Record<string, Concept>;
+  negation: NegationFile;
+  cautions: CautionDef[];
+  atlas: Record<string, string>;
+  /** Which file each statute / group came from, for messages. */
+  files: Record<string, string>;
+}
+
+/** Read every `.yaml`/`.yml` file below `dir` (sorted, so the version hash is stable). */
+export function readTaxonomyDir(dir: string): SourceFile[] {
+  const out: SourceFile[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/\.ya?ml$/.test(name)) out.push({ path: relative(dir, full).split(sep).join('/'), content: readFileSync(full, 'utf8') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function loadTaxonomy(dir: string = DEFAULT_TAXONOMY_DIR): Taxonomy {
+  let files: SourceFile[];
+  try {
+    files = readTaxonomyDir(dir);
+  } catch (err) {
+    throw new TaxonomyError([{ file: dir, path: '', message: `cannot read taxonomy directory: ${(err as Error).message}` }]);
+  }
+  return parseTaxonomy(files);
+}
+
+export function taxonomyVersion(files: readonly SourceFile[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    h.update(f.path).update('\0').update(f.content).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function zodIssues(file: string, error: z.ZodError): TaxonomyIssue[] {
+  return error.issues.map((i) => ({ file, path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** Parse and validate taxonomy sources (pure: tests feed it broken files directly). */
+export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
+  const issues: TaxonomyIssue[] = [];
+  const parsed: { file: string; data: TaxonomyFile }[] = [];
+  for (const f of files) {
+    const doc = parseDocument(f.content, { prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) issues.push({ file: f.path, path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` });
+      continue;
+    }
+    const result = TaxonomyFileSchema.safeParse(doc.toJS());
+    if (!result.success) issues.push(...zodIssues(f.path, result.error));
+    else parsed.push({ file: f.path, data: result.data });
+  }
+
+  const statutes: StatuteFile[] = [];
+  const files_: Record<string, string> = {};
+  let ai: AiFile | undefined;
+  let exfil: ExfilFile | undefined;
+  let negation: NegationFile | undefined;
+  const concepts: Record<string, Concept> = {};
+  const cautions: CautionDef[] = [];
+  const atlas: Record<string, string> = {};
+  const single = (what: string, file: string, prev: string | undefined): void => {
+    if (prev !== undefined) issues.push({ file, path: 'kind', message: `a second ${what} file (the first is ${prev})` });
+  };
+  for (const { file, data } of parsed) {
+    switch (data.kind) {
+      case 'statute': {
+        const prev = files_[data.statute];
+        if (prev !== undefined) issues.push({ file, path: 'statute', message: `statute ${data.statute} is also defined in ${prev}` });
+        files_[data.statute] = file;
+        statutes.push(data);
+        break;
+      }
+      case 'ai-involvement':
+        single('ai-involvement', file, files_.ai);
+        files_.ai = file;
+        ai = data;
+        break;
+      case 'agent-exfiltration':
+        single('agent-exfiltration', file, files_.exfil);
+        files_.exfil = file;
+        exfil = data;
+        break;
+      case 'negation':
+        single('negation', file, files_.negation);
+        files_.negation = file;
+        negation = data;
+        break;
+      case 'concepts':
+        for (const [id, c] of Object.entries(data.concepts)) {
+          if (concepts[id]) issues.push({ file, path: `concepts.${id}`, message: `concept @${id} is defined twice` });
+          concepts[id] = c;
+        }
+        files_[`concepts:${file}`] = file;
+        break;
+      case 'cautions':
+        cautions.push(...data.cautions);
+        files_.cautions = file;
+        break;
+      case 'atlas':
+        Object.assign(atlas, data.techniques);
+        files_.atlas = file;
+        break;
+    }
+  }
+  if (files.length === 0) issues.push({ file: '(taxonomy)', path: '', message: 'no taxonomy files found' });
+  for (const [what, value] of [
+    ['ai-involvement', ai],
+    ['agent-exfiltration', exfil],
+    ['negation', negation],
+  ] as const) {
+    if (value === undefined && files.length > 0) issues.push({ file: '(taxonomy)', path: '', message: `missing the ${what} file` });
+  }
+  if (issues.length > 0 || !ai || !exfil || !negation) throw new TaxonomyError(issues);
+
+  statutes.sort((a, b) => a.statute.localeCompare(b.statute));
+  const taxonomy: Taxonomy = {
+    version: taxonomyVersion(files),
+    statutes,
+    ai,
+    exfil,
+    concepts,
+    negation,
+    cautions,
+    atlas,
+    files: files_,
+  };
+  const refIssues = validateReferences(taxonomy);
+  if (refIssues.length > 0) throw new TaxonomyError(refIssues);
+  return taxonomy;
+}
