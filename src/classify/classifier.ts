@@ -93,7 +93,12 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
     for (const g of statuteGroups) {
       if (!g.statute) continue;
       const scored = g.targets.map((ti) => targetScores.get(ti)).filter((s): s is TargetScore => s !== undefined);
-      const passing = scored.filter(passes).sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
+      // Alternative formulations of one subsection (same code) report once, with the best score.
+      const seenCodes = new Set<string>();
+      const passing = scored
+        .filter(passes)
+        .sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)))
+        .filter((s) => !seenCodes.has(codeOf(s)) && seenCodes.add(codeOf(s)) !== undefined);
       if (passing.length === 0) {
         // A candidate is one required element away, with some evidence for the rest: what an analyst may add.
         const best = scored

@@ -32,6 +32,10 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
     if (j >= count || (j > from && sentence[j] !== sentence[from])) return;
     const nx = node.next.get(stem[j] as string);
     if (nx) walk(nx, from, j + 1);
+    if (node.exact) {
+      const ex = node.exact.get(norm[j] as string);
+      if (ex) walk(ex, from, j + 1);
+    }
     if (node.prefixes) {
       const w = norm[j] as string;
       const bucket = w.length >= 3 ? node.prefixes.get(w.slice(0, 3)) : undefined;

@@ -9,6 +9,8 @@ import type { Counter, Element, Rule, StatuteCode } from './schema.js';
 
 export interface TrieNode {
   next: Map<string, TrieNode>;
+  /** Exact-surface edges (`=word`), kept apart from stem edges. */
+  exact: Map<string, TrieNode> | undefined;
   /** Prefix edges indexed by their first three letters (prefixes are at least three long). */
   prefixes: Map<string, [string, TrieNode][]> | undefined;
   any: TrieNode | undefined;
@@ -113,7 +115,7 @@ export interface CompiledTaxonomy {
 }
 
 function newNode(): TrieNode {
-  return { next: new Map(), prefixes: undefined, any: undefined, out: [] };
+  return { next: new Map(), exact: undefined, prefixes: undefined, any: undefined, out: [] };
 }
 
 export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
@@ -140,7 +142,9 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
   };
 
   const insert = (tokens: PatternToken[]): number => {
-    const key = tokens.map((tk) => (tk.kind === TokenKind.Stem ? stemmer.stem(tk.value) : tk.kind === TokenKind.Prefix ? `${tk.value}*` : '_')).join(' ');
+    const key = tokens
+      .map((tk) => (tk.kind === TokenKind.Stem ? stemmer.stem(tk.value) : tk.kind === TokenKind.Prefix ? `${tk.value}*` : tk.kind === TokenKind.Exact ? `=${tk.value}` : '_'))
+      .join(' ');
     const existing = patternIds.get(key);
     if (existing !== undefined) return existing;
     let node = root;
@@ -148,6 +152,11 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
       if (tk.kind === TokenKind.Any) {
         node.any ??= newNode();
         node = node.any;
+      } else if (tk.kind === TokenKind.Exact) {
+        node.exact ??= new Map();
+        let nx = node.exact.get(tk.value);
+        if (!nx) node.exact.set(tk.value, (nx = newNode()));
+        node = nx;
       } else if (tk.kind === TokenKind.Prefix) {
         node.prefixes ??= new Map();
         const bucketKey = tk.value.slice(0, 3);

@@ -8,6 +8,8 @@ export const enum TokenKind {
   Stem = 0,
   Prefix = 1,
   Any = 2,
+  /** `=word`: the normalized surface form must be exactly this (no stemming), for words Porter over-conflates. */
+  Exact = 3,
 }
 
 export interface PatternToken {
@@ -33,6 +35,13 @@ export function parsePhrase(phrase: string): ParsedPhrase {
   for (const word of trimmed.split(/\s+/)) {
     if (word === '_') {
       tokens.push({ kind: TokenKind.Any, value: '' });
+      continue;
+    }
+    if (word.startsWith('=') && word.length > 1) {
+      const parts = phraseTokens(word.slice(1));
+      const exact = parts[0];
+      if (parts.length !== 1 || exact === undefined) return { ok: false, error: `exact word "${word}" must be one word` };
+      tokens.push({ kind: TokenKind.Exact, value: exact });
       continue;
     }
     if (word.endsWith('*')) {

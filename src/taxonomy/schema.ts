@@ -7,6 +7,7 @@
  *   `wire transfer`  each word matches any token with the same stem ("wired", "wiring", "wire transfers")
  *   `impersonat*`    a trailing `*` matches any token whose normalized surface form starts with the prefix
  *   `_`              any single token ("posed as _ ceo" matches "posed as the CEO" and "posed as their CEO")
+ *   `=word`          exactly this word, unstemmed (Porter maps "vulnerable" and "vulnerability" to one stem)
  *   `@concept`       (a whole item) all phrases of a concept from `taxonomy/lexicons/concepts.yaml`
  */
 import { z } from 'zod';

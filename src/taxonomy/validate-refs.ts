@@ -97,11 +97,15 @@ export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
     const file = t.files[s.statute] ?? s.id;
     const ids = checkElements(file, s.elements);
     checkTargets(file, 'subsections', s.subsections, ids);
-    const codes = new Set<string>();
+    const titles = new Map<string, string>();
     const allowedPrefixes = s.statute === '1028' ? ['1028A', '1028'] : s.statute === '1343' ? ['1349', '1346', '1343'] : [s.statute];
     s.subsections.forEach((sub, i) => {
-      if (codes.has(sub.code)) add(file, `subsections.${i}.code`, `duplicate subsection ${sub.code}`);
-      codes.add(sub.code);
+      // A code may appear more than once as alternative formulations (attempt vs conspiracy); titles must agree.
+      const prevTitle = titles.get(sub.code);
+      if (prevTitle !== undefined && prevTitle !== sub.title) {
+        add(file, `subsections.${i}.title`, `subsection ${sub.code} appears twice with different titles`);
+      }
+      titles.set(sub.code, sub.title);
       if (!allowedPrefixes.some((p) => sub.code.startsWith(p))) {
         add(file, `subsections.${i}.code`, `subsection ${sub.code} does not belong to § ${s.statute} (allowed: ${allowedPrefixes.join(', ')})`);
       }
