@@ -1,0 +1,127 @@
+/**
+ * NegEx-style scopes over the mini fixture taxonomy, whose lexicon is:
+ *   pre [no, did not, no evidence of, denied] (forward window 4), post [was blocked, were blocked, but failed]
+ *   (backward window 3), pseudo [not only, no longer], hypothetical [if, warned that] (window 2 × 4),
+ *   terminators [but, however].
+ */
+import { describe, expect, it } from 'vitest';
+import { ScopeKind } from '../../src/classify/negation.js';
+import { miniClassifier, miniRuleHits } from '../fixtures/taxonomy/mini-taxonomy.js';
+
+const WIRE = '1343.wire.wire-transfer';
+
+/** Scope of each hit of the wire rule, in order. */
+const wireScopes = (text: string): ScopeKind[] => miniRuleHits(text, WIRE).map((h) => h[3]);
+
+describe('pre-negation', () => {
+  it.each([
+    ['He did not use the zelle app', 'did not'],
+    ['There was no evidence of a wire transfer', 'no evidence of'],
+    ['He denied sending a zelle', 'denied'],
+    ['no zelle was involved', 'no'],
+  ])('negates a hit inside the forward window: %j (cue %j)', (text) => {
+    expect(wireScopes(text)).toEqual([ScopeKind.Negated]);
+  });
+
+  it('stops at the end of the forward window (the 4 tokens after the cue)', () => {
+    expect(wireScopes('He did not use zelle')).toEqual([ScopeKind.Negated]); // 2nd token after the cue
+    expect(wireScopes('He did not a b c zelle')).toEqual([ScopeKind.Negated]); // 4th: the last one in scope
+    expect(wireScopes('He did not a b c d zelle')).toEqual([ScopeKind.None]); // 5th: out of scope
+  });
+
+  it('does not negate a hit before the cue', () => {
+    expect(wireScopes('The zelle payment did not arrive')).toEqual([ScopeKind.None]);
+  });
+
+  it('stops at a sentence end', () => {
+    expect(wireScopes('He did not call. Zelle was used.')).toEqual([ScopeKind.None]);
+  });
+
+  it('stops at a terminator', () => {
+    expect(wireScopes('He denied it but zelle was used')).toEqual([ScopeKind.None]);
+    expect(wireScopes('He denied it; however zelle was used')).toEqual([ScopeKind.None]);
+    expect(wireScopes('He denied it, however zelle was used')).toEqual([ScopeKind.None]);
+  });
+
+  it('negates only the hits in scope when a rule fires twice', () => {
+    expect(wireScopes('He did not use zelle. Later zelle was used.')).toEqual([ScopeKind.Negated, ScopeKind.None]);
+  });
+
+  it('does not cancel a rule phrase that itself begins with the cue', () => {
+    expect(miniRuleHits('He had no permission to log in', '1030.access.no-permission')).toEqual([
+      ['no permission', 7, 20, ScopeKind.None],
+    ]);
+  });
+});
+
+describe('post-negation', () => {
+  it('negates a hit inside the backward window', () => {
+    expect(wireScopes('The zelle payment was blocked')).toEqual([ScopeKind.Negated]);
+    expect(wireScopes('He tried a wire transfer but failed')).toEqual([ScopeKind.Negated]);
+  });
+
+  it('stops at the end of the backward window (3 tokens before the cue)', () => {
+    expect(wireScopes('zelle one two was blocked')).toEqual([ScopeKind.Negated]);
+    expect(wireScopes('zelle one two three was blocked')).toEqual([ScopeKind.None]);
+  });
+
+  it('does not negate a hit after the cue', () => {
+    expect(wireScopes('It was blocked, then zelle worked')).toEqual([ScopeKind.None]);
+  });
+
+  it('stops at a sentence start', () => {
+    expect(wireScopes('He used zelle. It was blocked.')).toEqual([ScopeKind.None]);
+  });
+});
+
+describe('pseudo-negation', () => {
+  it('ignores a cue that is part of a pseudo-negation', () => {
+    expect(wireScopes('He no longer uses zelle')).toEqual([ScopeKind.None]);
+  });
+
+  it('still honours the same cue elsewhere in the text', () => {
+    expect(wireScopes('He no longer calls. He did not use zelle.')).toEqual([ScopeKind.Negated]);
+  });
+});
+
+describe('hypotheticals', () => {
+  it('marks hits in an "if" clause hypothetical', () => {
+    expect(wireScopes('If he sends a zelle payment, call us')).toEqual([ScopeKind.Hypothetical]);
+  });
+
+  it('marks hits after "warned that" hypothetical, up to twice the forward window', () => {
+    expect(wireScopes('The bank warned that scammers often ask victims to pay by zelle')).toEqual([ScopeKind.Hypothetical]);
+    expect(wireScopes('The bank warned that scammers will often ask elderly victims to pay quickly by zelle')).toEqual([ScopeKind.None]);
+  });
+
+  it('ends the hypothetical scope at a sentence end', () => {
+    expect(wireScopes('If in doubt, hang up. He paid by zelle.')).toEqual([ScopeKind.None]);
+  });
+});
+
+describe('non-negatable rules', () => {
+  it('keeps a non-negatable rule asserted inside pre- and post-negation scopes', () => {
+    expect(miniRuleHits('The login attempts were blocked', '1030.access.attempted')).toEqual([['login attempts', 4, 18, ScopeKind.None]]);
+    expect(miniRuleHits('He did not see login attempts', '1030.access.attempted')).toEqual([['login attempts', 15, 29, ScopeKind.None]]);
+  });
+
+  it('still negates a negatable rule in the same scope', () => {
+    expect(miniRuleHits('No one hacked it; the login attempts were blocked', '1030.access.hacked')[0]?.[3]).toBe(ScopeKind.Negated);
+  });
+});
+
+describe('negation in the classification', () => {
+  it('drops a statute whose only wire evidence is negated, and keeps the hit as negated evidence', () => {
+    const c = miniClassifier();
+    const asserted = c.classify('He posed as my bank and I sent $500 by zelle.');
+    const negated = c.classify('He posed as my bank and asked for $500, but I did not use zelle.');
+    expect(asserted.suggestions.map((s) => s.statute)).toEqual(['1343']);
+    expect(negated.suggestions).toEqual([]);
+    expect(negated.candidates).toEqual([{ statute: '1343', code: '1343', score: expect.any(Number) as number, missing: ['wire', 'phone'] }]);
+  });
+
+  it('treats a negated regex hit (an amount) as negated evidence', () => {
+    const r = miniRuleHits('He denied sending $500.', '1343.money.amount');
+    expect(r).toEqual([['$500', 18, 22, ScopeKind.Negated]]);
+  });
+});
