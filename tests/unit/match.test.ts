@@ -70,6 +70,13 @@ describe('prefix and wildcard', () => {
   });
 });
 
+describe('exact words (=word)', () => {
+  it('matches only the exact normalized surface form, not other words with the same stem', () => {
+    expect(hitsOf('her Savings and savings', '1343.money.savings').map((h) => h[0])).toEqual(['Savings', 'savings']);
+    expect(hitsOf('to save, saving, saved', '1343.money.savings')).toEqual([]);
+  });
+});
+
 describe('proximity (near) rules', () => {
   it.each([
     ['She logged into her mailbox', 'logged into her mailbox'],

@@ -5,6 +5,7 @@ import { parsePhrase, TokenKind } from '../../src/taxonomy/phrase.js';
 const S = TokenKind.Stem;
 const P = TokenKind.Prefix;
 const A = TokenKind.Any;
+const E = TokenKind.Exact;
 
 describe('parsePhrase', () => {
   it.each([
@@ -18,6 +19,8 @@ describe('parsePhrase', () => {
     ['ｗｉｒｅ', [[S, 'wire']]],
     ['5,000.00', [[S, '5,000.00']]],
     ['Spoof* email', [[P, 'spoof'], [S, 'email']]],
+    ['=savings', [[E, 'savings']]],
+    ['life =Savings', [[S, 'life'], [E, 'savings']]],
   ])('parses %j into tokens', (phrase, expected) => {
     const r = parsePhrase(phrase);
     expect(r).toEqual({ ok: true, tokens: expected.map(([kind, value]) => ({ kind, value })) });
@@ -41,6 +44,8 @@ describe('parsePhrase', () => {
     ['face-swap*', 'prefix "face-swap*" must be one word'],
     ['---*', 'prefix "---*" must be one word'],
     ['---', '"---" has no letters or digits'],
+    ['=e-mail', 'exact word "=e-mail" must be one word'],
+    ['=--', 'exact word "=--" must be one word'],
     ['wire --- transfer', '"---" has no letters or digits'],
     ['', '"" has no letters or digits'],
     ['_', '`_` may only stand between words'],

@@ -62,7 +62,8 @@ describe('element scores', () => {
     expect(access).toMatchObject({ score: 0.616, satisfied: true });
     expect(access.against).toEqual([{ start: 3, end: 18, text: 'authorized user', rule: '1030.access.authorized-user' }]);
     expect(r.suggestions[0]?.cautions).toEqual(['van-buren-authorized-user']);
-    expect(r.suggestions[0]?.score).toBe(0.658); // (0.616 + 0.7) / 2
+    const sub = r.suggestions[0]?.subsections.find((x) => x.code === '1030(a)(2)(C)');
+    expect(sub?.score).toBe(0.658); // (0.616 + 0.7) / 2
   });
 
   it('drops the counter and its caution when an `unless` rule fires', () => {
@@ -141,6 +142,23 @@ describe('required, any-of and optional elements', () => {
       ['phone', false],
       ['crew', false],
     ]);
+  });
+});
+
+describe('alternative formulations of one subsection', () => {
+  it('reports a code once, with the best score, when several formulations pass', () => {
+    // Toy 1030(b) is written twice: requires [access], or requires [data].
+    // access: hacked 0.7 + password-near 0.6 → 0.88; data 0.7.
+    const r = c.classify('Someone hacked my account, guessed the password and downloaded files.');
+    expect(r.suggestions[0]?.subsections.map((s) => [s.code, s.score])).toEqual([
+      ['1030(b)', 0.88],
+      ['1030(a)(2)(C)', 0.79],
+    ]);
+  });
+
+  it('passes a subsection through its second formulation alone', () => {
+    const r = c.classify('He downloaded files.');
+    expect(r.suggestions[0]?.subsections.map((s) => [s.code, s.score, s.elements.map((e) => e.id)])).toEqual([['1030(b)', 0.7, ['data']]]);
   });
 });
 
