@@ -1,0 +1,58 @@
+/**
+ * One structured line per request, written when the response closes: method, route, status, duration, request
+ * id, declared sizes, and the error code of a problem response. Never the body, the query string or headers.
+ *
+ * Why not pino-http: measured with bench/http-bench.ts on this machine (see README `## HTTP API`), its default
+ * serializers copy every header into each line and cost far more requests/s than this lean line; the line is
+ * still written by the same pino logger, so redaction and levels apply.
+ */
+import type { RequestHandler } from 'express';
+import type { Level, Logger } from 'pino';
+
+function levelFor(status: number): Level {
+  return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+}
+
+function size(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** The request's path without its query string (which may carry tokens), cut to a sane length. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  const p = q === -1 ? url : url.slice(0, q);
+  return p.length > 200 ? `${p.slice(0, 200)}…` : p;
+}
+
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const start = performance.now();
+    res.once('close', () => {
+      const status = res.statusCode;
+      const level = levelFor(status);
+      if (!logger.isLevelEnabled(level)) return;
+      const route = res.locals.route ?? (req.route ? `${req.baseUrl}${(req.route as { path: string }).path}` : undefined);
+      logger[level](
+        {
+          reqId: req.id,
+          method: req.method,
+          route,
+          path: route === undefined ? pathOf(req.originalUrl) : undefined,
+          status,
+          ms: Math.round((performance.now() - start) * 100) / 100,
+          reqBytes: size(req.headers['content-length']),
+          resBytes: size(res.getHeader('content-length')),
+          errorCode: res.locals.errorCode,
+          aborted: res.writableFinished ? undefined : true,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

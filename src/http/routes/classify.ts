@@ -1,0 +1,107 @@
+/**
+ * `POST /v1/classify` and `POST /v1/classify/batch`: thin adapters over the pure classifier. The batch is the
+ * single-text path in a loop (no second engine): each item is validated on its own, so a bad item becomes its
+ * own error entry and the rest are still classified, in input order.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Classifier } from '../../classify/classifier.js';
+import type { Classification } from '../../classify/result-schema.js';
+import { ClassificationSchema } from '../../classify/result-schema.js';
+import type { ErrorCode } from '../../errors.js';
+import { jsonBody } from '../json-body.js';
+import { problemFrom } from '../problem.js';
+import type { RouteTable } from '../route-table.js';
+import { BatchResponseSchema, type BatchResponse, type RequestSchemas } from '../schemas.js';
+import { parseRequest, validationError } from '../validate.js';
+
+export interface ClassifyRoutesDeps {
+  classifier: Classifier;
+  schemas: RequestSchemas;
+  bodyLimit: number;
+  batchBodyLimit: number;
+}
+
+/** A batch yields to the event loop after this much classification, so health checks and other requests are served. */
+const BATCH_SLICE_MS = 10;
+
+const JSON_BODY_ERRORS: readonly ErrorCode[] = ['INVALID_REQUEST', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+
+function itemId(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const id = (item as { id?: unknown }).id;
+  return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : undefined;
+}
+
+export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): void {
+  const { classifier, schemas } = deps;
+
+  table.add(
+    {
+      method: 'post',
+      path: '/v1/classify',
+      operationId: 'classify',
+      tags: ['classify'],
+      summary: 'Classify one narrative',
+      description:
+        'Returns statute suggestions with element-level evidence (offsets into the narrative), below-threshold candidates, the AI-involvement finding and the AI-agent exfiltration flag.',
+      requestBody: {
+        schema: schemas.ClassifyRequest,
+        schemaName: 'ClassifyRequest',
+        example: { id: 'case-42', narrative: 'She wired $4,500 after an email that posed as her bank said her account was frozen.' },
+      },
+      responses: { 200: { description: 'The classification', schema: ClassificationSchema, schemaName: 'Classification' } },
+      errors: [...JSON_BODY_ERRORS, 'NARRATIVE_TOO_LONG'],
+    },
+    jsonBody({ limit: deps.bodyLimit }),
+    (req, res) => {
+      const body = parseRequest(schemas.ClassifyRequest, req.body);
+      res.json(classifier.classify(body.narrative, { id: body.id, threshold: body.threshold, explain: body.explain }));
+    },
+  );
+
+  table.add(
+    {
+      method: 'post',
+      path: '/v1/classify/batch',
+      operationId: 'classifyBatch',
+      tags: ['classify'],
+      summary: 'Classify a small group of narratives',
+      description:
+        'Results come back in input order. An invalid item (missing or empty narrative, wrong type, narrative too long) gets an error entry `{ index, id?, error }` with the problem; the other items are still classified. Too many items rejects the whole request (413 TOO_MANY_ITEMS).',
+      requestBody: {
+        schema: schemas.BatchRequest,
+        schemaName: 'BatchRequest',
+        example: { items: [{ id: 'a', narrative: 'He logged into her bank account with a stolen password and wired $9,000 out.' }, { id: 'b', narrative: '' }] },
+      },
+      responses: { 200: { description: 'One entry per item, in input order', schema: BatchResponseSchema, schemaName: 'BatchResponse' } },
+      errors: [...JSON_BODY_ERRORS, 'TOO_MANY_ITEMS'],
+    },
+    jsonBody({ limit: deps.batchBodyLimit }),
+    async (req, res) => {
+      const envelope = parseRequest(schemas.BatchEnvelope, req.body);
+      const options = { threshold: envelope.threshold, explain: envelope.explain };
+      const results: BatchResponse['results'] = [];
+      let failed = 0;
+      let sliceStart = performance.now();
+      for (let index = 0; index < envelope.items.length; index++) {
+        if (performance.now() - sliceStart > BATCH_SLICE_MS) {
+          await yieldToLoop();
+          if (req.socket.destroyed) return; // the client left: stop spending CPU on an answer nobody reads
+          sliceStart = performance.now();
+        }
+        const raw = envelope.items[index];
+        const item = schemas.BatchItem.safeParse(raw);
+        if (!item.success) {
+          failed++;
+          const id = itemId(raw);
+          results.push({ index, ...(id !== undefined ? { id } : {}), error: problemFrom(validationError(item.error, ['items', index])) });
+          continue;
+        }
+        const result: Classification = classifier.classify(item.data.narrative, { ...options, id: item.data.id });
+        results.push(result);
+      }
+      const response: BatchResponse = { taxonomyVersion: classifier.taxonomyVersion, count: envelope.items.length, failed, results };
+      res.json(response);
+    },
+  );
+}

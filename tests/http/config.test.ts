@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { DEFAULT_TAXONOMY_DIR } from '../../src/paths.js';
+
+describe('loadConfig', () => {
+  it('returns the embedded defaults when no variable is set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      logFormat: 'auto',
+      bodyLimit: 1024 ** 2,
+      batchBodyLimit: 10 * 1024 ** 2,
+      maxNarrativeChars: 100_000,
+      maxBatchItems: 1000,
+      threshold: 0.5,
+      taxonomyDir: DEFAULT_TAXONOMY_DIR,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('reads sizes with units and numbers when they are valid', () => {
+    const c = loadConfig({ PORT: '0', BODY_LIMIT: '512kb', BATCH_BODY_LIMIT: '2mb', CLASSIFY_THRESHOLD: '0.75', MAX_BATCH_ITEMS: '10', LOG_LEVEL: 'warn' });
+    expect(c).toMatchObject({ port: 0, bodyLimit: 512 * 1024, batchBodyLimit: 2 * 1024 ** 2, threshold: 0.75, maxBatchItems: 10, logLevel: 'warn' });
+  });
+
+  it('treats an empty variable as unset when it is blank', () => {
+    expect(loadConfig({ PORT: '', HOST: '  ' }).port).toBe(3000);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', /^invalid configuration: PORT must be a whole number \(got "abc"\)$/],
+    [{ PORT: '70000' }, 'PORT', /PORT must be at most 65535/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL must be one of "fatal"/],
+    [{ BODY_LIMIT: '5gb' }, 'BODY_LIMIT', /BODY_LIMIT must be a size like/],
+    [{ CLASSIFY_THRESHOLD: '2' }, 'CLASSIFY_THRESHOLD', /CLASSIFY_THRESHOLD must be a number between 0 and 1/],
+    [{ TAXONOMY_DIR: '/no/such/dir' }, 'TAXONOMY_DIR', /TAXONOMY_DIR must be an existing directory/],
+    [{ MAX_NARRATIVE_CHARS: '0' }, 'MAX_NARRATIVE_CHARS', /MAX_NARRATIVE_CHARS must be at least 1/],
+  ])('throws a one-line ConfigError naming the variable when %o is invalid', (env, name, message) => {
+    let err: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variables).toEqual([name]);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('names every bad variable on the same line when several are invalid', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_FORMAT: 'xml' })).toThrow(/^invalid configuration: PORT .*; LOG_FORMAT must be one of/);
+  });
+});
