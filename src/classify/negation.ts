@@ -34,12 +34,13 @@ export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: C
     if (cls & (NegClass.Pre | NegClass.Post | NegClass.Hypothetical)) cues.push(h);
   }
   if (cues.length === 0) return scopes;
-  const { sentence, count } = tokens;
-  const stops = (t: number, s: number): boolean => sentence[t] !== s || (terminator !== undefined && terminator[t] === 1);
+  const { clause, count } = tokens;
+  // Scopes stop at clause ends (sentence ends, ':', brackets, dashes) and at terminator words.
+  const stops = (t: number, s: number): boolean => clause[t] !== s || (terminator !== undefined && terminator[t] === 1);
   for (const c of cues) {
     if (pseudo && pseudo.subarray(c.from, c.to).includes(1)) continue;
     const cls = tx.negClass[c.pattern] ?? 0;
-    const s = sentence[c.from] as number;
+    const s = clause[c.from] as number;
     if (cls & NegClass.Pre) {
       for (let t = c.to; t < count && t < c.to + tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
     }

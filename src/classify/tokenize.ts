@@ -19,6 +19,8 @@ export interface Tokens {
   readonly stem: string[];
   /** Sentence index of each token. */
   readonly sentence: Int32Array;
+  /** Clause index: also advances at ':', '(', ')' and dashes, where negation scopes stop but phrases may still span. */
+  readonly clause: Int32Array;
 }
 
 // Abbreviations whose trailing period does not end a sentence (case-insensitive, no period).
@@ -77,7 +79,9 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
   const norms: string[] = [];
   const stems: string[] = [];
   const sentences: number[] = [];
+  const clauses: number[] = [];
   let sentence = 0;
+  let clause = 0;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -86,6 +90,11 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
       if (c !== 46 || endsSentence(text, i, norms)) {
         if (sentences.length > 0 && sentences[sentences.length - 1] === sentence) sentence++;
       }
+      i++;
+      continue;
+    }
+    if (c === 58 /* : */ || c === 40 /* ( */ || c === 41 /* ) */ || c === 0x2014 || c === 0x2013 || (c === 45 && i > 0 && text.charCodeAt(i - 1) === 32)) {
+      if (clauses.length > 0 && clauses[clauses.length - 1] === clause) clause++;
       i++;
       continue;
     }
@@ -142,6 +151,8 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     norms.push(norm);
     stems.push(stemmer.stem(norm));
     sentences.push(sentence);
+    if (sentences.length > 1 && sentences[sentences.length - 2] !== sentence) clause++;
+    clauses.push(clause);
   }
   return {
     count: starts.length,
@@ -150,6 +161,7 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     norm: norms,
     stem: stems,
     sentence: Int32Array.from(sentences),
+    clause: Int32Array.from(clauses),
   };
 }
 
