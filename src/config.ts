@@ -4,6 +4,7 @@
  * start with one line that names the variable (ConfigError).
  */
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TAXONOMY_DIR } from './paths.js';
 
@@ -57,6 +58,8 @@ export const EnvSchema = z.object({
     .min(1)
     .refine((d) => existsSync(d) && statSync(d).isDirectory(), 'must be an existing directory')
     .default(DEFAULT_TAXONOMY_DIR),
+  /** SQLite file of the case store (created with its directory); `:memory:` for a throw-away store. */
+  STORE_PATH: z.string().trim().min(1).default('data/cases.db'),
   /** How long a SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
   SHUTDOWN_TIMEOUT_MS: intString(0, 600_000).default(10_000),
 });
@@ -72,6 +75,7 @@ export interface Config {
   maxBatchItems: number;
   threshold: number;
   taxonomyDir: string;
+  storePath: string;
   shutdownTimeoutMs: number;
 }
 
@@ -121,6 +125,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     maxBatchItems: e.MAX_BATCH_ITEMS,
     threshold: e.CLASSIFY_THRESHOLD,
     taxonomyDir: e.TAXONOMY_DIR,
+    storePath: e.STORE_PATH === ':memory:' ? e.STORE_PATH : resolve(e.STORE_PATH),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

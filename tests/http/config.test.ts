@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEFAULT_TAXONOMY_DIR } from '../../src/paths.js';
@@ -15,6 +16,7 @@ describe('loadConfig', () => {
       maxBatchItems: 1000,
       threshold: 0.5,
       taxonomyDir: DEFAULT_TAXONOMY_DIR,
+      storePath: resolve('data/cases.db'),
       shutdownTimeoutMs: 10_000,
     });
   });

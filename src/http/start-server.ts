@@ -1,0 +1,150 @@
+/**
+ * Starts the HTTP server: config → logger → taxonomy (classifier) → store → app → listen, and stops it
+ * gracefully on SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS),
+ * close the store, exit 0. Everything process-global (signals, exit) is injectable so tests run it in-process.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream, Logger } from 'pino';
+import { loadClassifier } from '../classify/load-classifier.js';
+import type { Classifier } from '../classify/classifier.js';
+import { loadConfig, type Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createSqliteStore } from '../store/sqlite-store.js';
+import type { CaseStore } from '../store/store.js';
+import { createApp, type AppLifecycle } from './app.js';
+import { safeErrorFields } from './problem.js';
+import type { Mount } from './route-table.js';
+
+/** What route modules get to build their routers from. */
+export interface ServerContext {
+  config: Config;
+  logger: Logger;
+  classifier: Classifier;
+  store: CaseStore | undefined;
+}
+
+/** The part of `process` the server listens to for signals. */
+export interface SignalSource {
+  on(event: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+  removeListener(event: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
+export interface StartServerOptions {
+  /** Environment to read the config from (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Log destination (default stdout); tests capture lines in memory. */
+  logDestination?: DestinationStream;
+  /** Opens the store (default: SQLite at STORE_PATH). Return undefined to run without one. */
+  openStore?: (config: Config) => CaseStore | undefined;
+  /** Routers of other modules (batch CSV, review), built once the classifier and store exist. */
+  mounts?: (context: ServerContext) => readonly Mount[];
+  /** Where SIGTERM/SIGINT come from (default `process`); `null` installs no handlers. */
+  signals?: SignalSource | null;
+  /** Called with the exit code after a signal-initiated shutdown (default `process.exit`). */
+  exit?: (code: number) => void;
+}
+
+export interface RunningServer extends ServerContext {
+  server: Server;
+  /** `http://host:port` actually bound (PORT=0 picks a free port). */
+  url: string;
+  /** Drains and stops; resolves with the exit code (0 clean, 1 when connections had to be cut or the store failed to close). */
+  shutdown(reason: string): Promise<number>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(new Error(`cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'address already in use (set PORT)' : err.message}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.removeListener('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** How often idle keep-alive connections are closed while draining (a busy one becomes idle when its response ends). */
+const DRAIN_SWEEP_MS = 50;
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const config = loadConfig(options.env);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, destination: options.logDestination });
+  const classifier = loadClassifier({ taxonomyDir: config.taxonomyDir, threshold: config.threshold });
+  const store = (options.openStore ?? ((c: Config) => createSqliteStore({ path: c.storePath })))(config);
+  const context: ServerContext = { config, logger, classifier, store };
+
+  const lifecycle: AppLifecycle = { draining: false };
+  const app = createApp({ classifier, logger, config, store, mounts: options.mounts?.(context), lifecycle });
+  const server = createServer(app);
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    await store?.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, taxonomyVersion: classifier.taxonomyVersion, store: store ? config.storePath : 'none' }, 'listening');
+
+  let stopping: Promise<number> | undefined;
+  const shutdown = (reason: string): Promise<number> => {
+    if (stopping) return stopping;
+    lifecycle.draining = true;
+    logger.info({ reason }, 'shutting down: no new connections, draining in-flight requests');
+    stopping = (async () => {
+      let code = 0;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), DRAIN_SWEEP_MS);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs);
+      });
+      if (await Promise.race([closed.then(() => false), timedOut])) {
+        logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing the remaining connections');
+        server.closeAllConnections();
+        code = 1;
+        await closed;
+      }
+      clearInterval(sweep);
+      clearTimeout(timer);
+      if (store) {
+        try {
+          await store.close();
+        } catch (err) {
+          logger.error({ err: safeErrorFields(err) }, 'closing the store failed');
+          code = 1;
+        }
+      }
+      logger.info({ code }, 'stopped');
+      logger.flush();
+      return code;
+    })();
+    return stopping;
+  };
+
+  const signals = options.signals === undefined ? process : options.signals;
+  if (signals) {
+    const exit = options.exit ?? ((code: number) => process.exit(code));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: cutting in-flight requests');
+        server.closeAllConnections();
+        return;
+      }
+      void shutdown(signal).then((code) => {
+        signals.removeListener('SIGTERM', onSignal);
+        signals.removeListener('SIGINT', onSignal);
+        exit(code);
+      });
+    };
+    signals.on('SIGTERM', onSignal);
+    signals.on('SIGINT', onSignal);
+  }
+
+  return { ...context, server, url, shutdown };
+}
