@@ -40,6 +40,10 @@ describe('phrase rules', () => {
     expect(hitsOf('He paid by wire. Transfer complete.', '1343.wire.wire-transfer')).toEqual([]);
   });
 
+  it('matches a phrase across a clause break inside one sentence', () => {
+    expect(hitsOf('paid by wire (transfer) today', '1343.wire.wire-transfer')).toEqual([['wire (transfer', 8, 22, ok]]);
+  });
+
   it('does not match a phrase whose words are not adjacent', () => {
     expect(hitsOf('a wire and a transfer', '1343.wire.wire-transfer')).toEqual([]);
   });

@@ -37,6 +37,19 @@ describe('pre-negation', () => {
     expect(wireScopes('He did not call. Zelle was used.')).toEqual([ScopeKind.None]);
   });
 
+  it.each([
+    ['He did not call \u2014 zelle was used', 'em dash'],
+    ['He did not call: zelle was used', 'colon'],
+    ['He did not (zelle) call', 'parenthesis'],
+    ['He did not call - zelle was used', 'spaced hyphen'],
+  ])('stops at a clause break: %j (%s)', (text) => {
+    expect(wireScopes(text)).toEqual([ScopeKind.None]);
+  });
+
+  it('does not stop at a hyphen inside a word', () => {
+    expect(wireScopes('He did not call-zelle')).toEqual([ScopeKind.Negated]);
+  });
+
   it('stops at a terminator', () => {
     expect(wireScopes('He denied it but zelle was used')).toEqual([ScopeKind.None]);
     expect(wireScopes('He denied it; however zelle was used')).toEqual([ScopeKind.None]);
@@ -67,6 +80,10 @@ describe('post-negation', () => {
 
   it('does not negate a hit after the cue', () => {
     expect(wireScopes('It was blocked, then zelle worked')).toEqual([ScopeKind.None]);
+  });
+
+  it('stops at a clause start', () => {
+    expect(wireScopes('The zelle payment: it was blocked')).toEqual([ScopeKind.None]);
   });
 
   it('stops at a sentence start', () => {

@@ -185,6 +185,28 @@ describe('tokenize: sentences', () => {
   });
 });
 
+describe('tokenize: clauses', () => {
+  const clauses = (text: string): number[] => Array.from(tokenize(text, identity).clause);
+
+  it("starts a new clause at ':', '(', ')', em and en dashes and a spaced hyphen, inside one sentence", () => {
+    const text = 'a b: c (d e) f \u2014 g \u2013 h - i';
+    expect(clauses(text)).toEqual([0, 0, 1, 2, 2, 3, 4, 5, 6]);
+    expect(sentences(text)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('does not start a clause at a hyphen inside a word', () => {
+    expect(clauses('face-swapped e-mail')).toEqual([0, 0, 0, 0]);
+  });
+
+  it('starts a new clause with every new sentence', () => {
+    expect(clauses('One two. Three: four. Five')).toEqual([0, 0, 1, 2, 3]);
+  });
+
+  it('does not count empty clauses', () => {
+    expect(clauses('(a) b: (c)')).toEqual([0, 1, 2]);
+  });
+});
+
 describe('tokenize: hostile Unicode', () => {
   it('skips emoji, including ZWJ sequences, without shifting offsets', () => {
     const text = 'paid 👨\u200d👩\u200d👧 via 💸 zelle';
