@@ -149,7 +149,9 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     starts.push(start);
     ends.push(i);
     norms.push(norm);
-    stems.push(stemmer.stem(norm));
+    // A number right after a currency sign is an amount: its stem is the class "#amount", so rules can say
+    // "paid #amount" without a regex ("wired $4,500", "sent € 900").
+    stems.push(isDigit(c) && isCurrencyBefore(text, start) ? AMOUNT_STEM : stemmer.stem(norm));
     sentences.push(sentence);
     if (sentences.length > 1 && sentences[sentences.length - 2] !== sentence) clause++;
     clauses.push(clause);
@@ -163,6 +165,16 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     sentence: Int32Array.from(sentences),
     clause: Int32Array.from(clauses),
   };
+}
+
+/** Stem given to currency amounts; phrases write it `#amount`. */
+export const AMOUNT_STEM = '#amount';
+
+function isCurrencyBefore(text: string, start: number): boolean {
+  let j = start - 1;
+  if (j >= 0 && text.charCodeAt(j) === 32) j--;
+  const c = j >= 0 ? text.charCodeAt(j) : 0;
+  return c === 36 /* $ */ || c === 0x20ac /* € */ || c === 0xa3 /* £ */ || c === 0xa5 /* ¥ */;
 }
 
 /** A period ends a sentence when followed by space or end, and not after an abbreviation or a single letter ("U.S."). */

@@ -141,9 +141,12 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     return out;
   };
 
+  // Class tokens such as `#amount` are matched as they are, never stemmed.
+  const stemOf = (word: string): string => (word.startsWith('#') ? word : stemmer.stem(word));
+
   const insert = (tokens: PatternToken[]): number => {
     const key = tokens
-      .map((tk) => (tk.kind === TokenKind.Stem ? stemmer.stem(tk.value) : tk.kind === TokenKind.Prefix ? `${tk.value}*` : tk.kind === TokenKind.Exact ? `=${tk.value}` : '_'))
+      .map((tk) => (tk.kind === TokenKind.Stem ? stemOf(tk.value) : tk.kind === TokenKind.Prefix ? `${tk.value}*` : tk.kind === TokenKind.Exact ? `=${tk.value}` : '_'))
       .join(' ');
     const existing = patternIds.get(key);
     if (existing !== undefined) return existing;
@@ -166,7 +169,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
         if (!edge) bucket.push((edge = [tk.value, newNode()]));
         node = edge[1];
       } else {
-        const s = stemmer.stem(tk.value);
+        const s = stemOf(tk.value);
         let nx = node.next.get(s);
         if (!nx) node.next.set(s, (nx = newNode()));
         node = nx;

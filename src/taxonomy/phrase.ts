@@ -33,6 +33,11 @@ export function parsePhrase(phrase: string): ParsedPhrase {
   }
   const tokens: PatternToken[] = [];
   for (const word of trimmed.split(/\s+/)) {
+    if (word === '#amount') {
+      // A currency amount ("$4,500"), see tokenize.ts.
+      tokens.push({ kind: TokenKind.Stem, value: word });
+      continue;
+    }
     if (word === '_') {
       tokens.push({ kind: TokenKind.Any, value: '' });
       continue;

@@ -8,6 +8,7 @@
  *   `impersonat*`    a trailing `*` matches any token whose normalized surface form starts with the prefix
  *   `_`              any single token ("posed as _ ceo" matches "posed as the CEO" and "posed as their CEO")
  *   `=word`          exactly this word, unstemmed (Porter maps "vulnerable" and "vulnerability" to one stem)
+ *   `#amount`        a currency amount ("$4,500", "€ 900")
  *   `@concept`       (a whole item) all phrases of a concept from `taxonomy/lexicons/concepts.yaml`
  */
 import { z } from 'zod';
