@@ -9,7 +9,7 @@ import { miniFile, miniSources, withFiles } from '../fixtures/taxonomy/mini-taxo
 
 type Doc = Record<string, unknown> & {
   elements: { id: string; rules: Record<string, unknown>[]; counters?: Record<string, unknown>[] }[];
-  subsections: { code: string; title: string; requires: unknown[] }[];
+  subsections: { code: string; title: string; requires: unknown[]; optional?: string[] }[];
   patterns: { atlas: string[] }[];
   kinds: Record<string, unknown>[];
   concepts: Record<string, { phrases: string[] }>;
@@ -70,7 +70,7 @@ describe('reference errors', () => {
   });
 
   it('names an unknown optional element', () => {
-    const issues = issuesOf({ [WIRE]: edited(WIRE, (d) => ((d.subsections[0] as { optional: string[] }).optional = ['gang'])) });
+    const issues = issuesOf({ [WIRE]: edited(WIRE, (d) => (d.subsections[0]!.optional = ['gang'])) });
     expect(issues).toEqual([{ file: WIRE, path: 'subsections.0.optional.0', message: 'unknown element "gang"' }]);
   });
 
