@@ -62,14 +62,34 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       return r;
     };
 
+    // AI involvement and agent exfiltration: same machinery, targets are kinds / patterns.
+    const finding = (targets: number[]): { passing: TargetScore[]; score: number; used: number[] } => {
+      const passing: TargetScore[] = [];
+      const used = new Set<number>();
+      for (const ti of targets) {
+        const t = tx.targets[ti];
+        if (!t) continue;
+        const s = scoreTarget(tx, t, ti, elements);
+        if (!passes(s)) continue;
+        passing.push(s);
+        for (const e of [...t.requires.flat(), ...t.optional]) if (elements[e]?.satisfied) used.add(e);
+      }
+      passing.sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
+      return { passing, score: passing[0]?.score ?? 0, used: [...used] };
+    };
+    const ai = finding(aiTargets);
+    const xf = finding(exfilTargets);
+
     // Statutes: targets without predicates first, then those that need a predicate statute (§ 1028A).
     const targetScores = new Map<number, TargetScore>();
     const suggested = new Set<StatuteCode>();
+    const flaggedPatterns = new Map(xf.passing.map((p) => [codeOf(p), p.score]));
     for (const g of statuteGroups) {
       for (const ti of g.targets) {
         const t = tx.targets[ti];
         if (!t || t.requiresStatute) continue;
         const s = scoreTarget(tx, t, ti, elements);
+        if (t.requiresExfiltration) withExfiltration(s, t.requiresExfiltration);
         targetScores.set(ti, s);
         if (passes(s) && g.statute) suggested.add(g.statute);
       }
@@ -111,6 +131,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       const cautions = new Set<string>();
       const subsections = passing.map((s) => {
         const t = tx.targets[s.target];
+        if (t?.caution) cautions.add(t.caution);
         const ids = [...(t?.requires.flat() ?? []), ...(t?.optional ?? [])];
         for (const e of ids) {
           const es = elements[e];
@@ -133,24 +154,6 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
     }
     suggestions.sort((a, b) => b.score - a.score || a.statute.localeCompare(b.statute));
     candidates.sort((a, b) => b.score - a.score || a.statute.localeCompare(b.statute));
-
-    // AI involvement and agent exfiltration: same machinery, targets are kinds / patterns.
-    const finding = (targets: number[]): { passing: TargetScore[]; score: number; used: number[] } => {
-      const passing: TargetScore[] = [];
-      const used = new Set<number>();
-      for (const ti of targets) {
-        const t = tx.targets[ti];
-        if (!t) continue;
-        const s = scoreTarget(tx, t, ti, elements);
-        if (!passes(s)) continue;
-        passing.push(s);
-        for (const e of [...t.requires.flat(), ...t.optional]) if (elements[e]?.satisfied) used.add(e);
-      }
-      passing.sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
-      return { passing, score: passing[0]?.score ?? 0, used: [...used] };
-    };
-    const ai = finding(aiTargets);
-    const xf = finding(exfilTargets);
 
     const aiKinds = ai.passing.map(codeOf);
     let aiScore = ai.score;
@@ -194,6 +197,19 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       },
       priority,
     };
+
+    /** A formulation resting on an exfiltration finding: the best flagged pattern's score counts as one more required group. */
+    function withExfiltration(s: TargetScore, patternIds: string[]): void {
+      const best = Math.max(0, ...patternIds.map((id) => flaggedPatterns.get(id) ?? 0));
+      const groups = s.groups;
+      s.groups += 1;
+      if (best > 0) s.satisfiedGroups += 1;
+      else {
+        s.complete = false;
+        s.missing.push(`exfiltration:${patternIds.join('|')}`);
+      }
+      s.score = round3((s.score * groups + best) / (groups + 1));
+    }
 
     function codeOf(s: TargetScore): string {
       return tx.targets[s.target]?.id ?? '';

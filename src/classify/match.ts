@@ -73,8 +73,14 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     if (list) list.push(hit);
     else out.set(rule, [hit]);
   };
-  const scopeOf = (rule: number, fromTok: number): ScopeKind =>
-    tx.rules[rule]?.negatable === false ? ScopeKind.None : (scopes[fromTok] as ScopeKind);
+  // Attempt rules (negatable: false) still count when the outcome failed ("tried to log in but was blocked"),
+  // but not when the attempt itself is denied ("did not try to log in").
+  const scopeOf = (rule: number, fromTok: number): ScopeKind => {
+    const s = scopes[fromTok] as ScopeKind;
+    const negatable = tx.rules[rule]?.negatable;
+    if (negatable === 'never') return ScopeKind.None;
+    return negatable === false && s === ScopeKind.Outcome ? ScopeKind.None : s;
+  };
 
   const phraseHits: PatternHit[][] = [];
   for (const h of patternHits) {

@@ -1,7 +1,7 @@
 /**
  * NegEx-style scopes (Chapman et al., 2001): a pre-negation cue ("no evidence of", "did not") cancels rule hits
- * that start within a few tokens after it; a post-negation cue ("was blocked", "but failed") cancels those just
- * before it; a hypothetical cue ("if", "warned that") cancels the rest of its clause. Scopes stop at sentence ends
+ * that start within a few tokens after it; a clause-negation cue ("nothing indicates") cancels the rest of its clause;
+ * a post-negation cue ("was blocked", "but failed") marks those just before it as a failed outcome; a hypothetical cue ("if", "warned that") cancels the rest of its clause. Scopes stop at sentence ends
  * and terminators ("but", "however"). Pseudo-negations ("not only", "no longer") are recognised and ignored.
  * Cues come from taxonomy/lexicons/negation.yaml and are matched in the same trie as the rules.
  */
@@ -11,8 +11,11 @@ import type { Tokens } from './tokenize.js';
 
 export const enum ScopeKind {
   None = 0,
+  /** Denied before the fact: "did not click", "no evidence of". */
   Negated = 1,
   Hypothetical = 2,
+  /** A failed outcome after the fact: "was blocked", "but failed". Attempt rules (`negatable: false`) ignore it. */
+  Outcome = 3,
 }
 
 export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: CompiledTaxonomy): Uint8Array {
@@ -31,7 +34,7 @@ export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: C
       pseudo ??= new Uint8Array(tokens.count);
       pseudo.fill(1, h.from, h.to);
     }
-    if (cls & (NegClass.Pre | NegClass.Post | NegClass.Hypothetical)) cues.push(h);
+    if (cls & (NegClass.Pre | NegClass.Post | NegClass.Hypothetical | NegClass.Clause)) cues.push(h);
   }
   if (cues.length === 0) return scopes;
   const { clause, count } = tokens;
@@ -45,7 +48,10 @@ export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: C
       for (let t = c.to; t < count && t < c.to + tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
     }
     if (cls & NegClass.Post) {
-      for (let t = c.from - 1; t >= 0 && t >= c.from - tx.backwardWindow && !stops(t, s); t--) scopes[t] ||= ScopeKind.Negated;
+      for (let t = c.from - 1; t >= 0 && t >= c.from - tx.backwardWindow && !stops(t, s); t--) scopes[t] ||= ScopeKind.Outcome;
+    }
+    if (cls & NegClass.Clause) {
+      for (let t = c.to; t < count && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
     }
     if (cls & NegClass.Hypothetical) {
       for (let t = c.to; t < count && t < c.to + 2 * tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Hypothetical;

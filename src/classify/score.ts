@@ -118,7 +118,7 @@ export function scoreTarget(tx: CompiledTaxonomy, t: CompiledTarget, index: numb
       sum += best;
     }
   }
-  let score = sum / t.requires.length;
+  let score = t.requires.length === 0 ? 0 : sum / t.requires.length;
   if (complete) for (const e of t.optional) if (elements[e]?.satisfied) score += OPTIONAL_BONUS;
   return { target: index, complete, score: round3(Math.min(1, score)), missing, satisfiedGroups, missingPartial, groups: t.requires.length };
 }

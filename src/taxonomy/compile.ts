@@ -32,7 +32,7 @@ export interface CompiledRule {
   /** Weight for indicators, penalty for counters. */
   weight: number;
   caution: string | undefined;
-  negatable: boolean;
+  negatable: boolean | 'never';
   type: RuleType;
   partCount: number;
   within: number;
@@ -62,6 +62,9 @@ export interface CompiledTarget {
   requires: number[][];
   optional: number[];
   requiresStatute: StatuteCode[] | undefined;
+  /** Exfiltration pattern ids, one of which must be flagged. */
+  requiresExfiltration: string[] | undefined;
+  caution: string | undefined;
   atlas: string[];
   owasp: string[];
   source: string;
@@ -86,6 +89,7 @@ export const enum NegClass {
   Pseudo = 4,
   Hypothetical = 8,
   Terminator = 16,
+  Clause = 32,
 }
 
 /** A listener: which rule (and which part of it) a pattern feeds. part >= 0: near part; -1: phrase rule; -2: exclusion. */
@@ -268,6 +272,8 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
         requires: sub.requires.map((r) => (typeof r === 'string' ? [resolve(byId, r)] : r.map((x) => resolve(byId, x)))),
         optional: sub.optional.map((x) => resolve(byId, x)),
         requiresStatute: sub.requiresStatute,
+        requiresExfiltration: sub.requiresExfiltration,
+        caution: sub.caution,
         atlas: [],
         owasp: [],
         source: sub.source,
@@ -296,6 +302,8 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
         requires: tg.requires.map((r) => (typeof r === 'string' ? [resolve(byId, r)] : r.map((x) => resolve(byId, x)))),
         optional: tg.optional.map((x) => resolve(byId, x)),
         requiresStatute: undefined,
+        requiresExfiltration: undefined,
+        caution: undefined,
         atlas: tg.atlas,
         owasp: tg.owasp ?? [],
         source: tg.source,
@@ -318,6 +326,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
   markNeg(n.pseudoNegation, NegClass.Pseudo);
   markNeg(n.hypothetical, NegClass.Hypothetical);
   markNeg(n.terminators, NegClass.Terminator);
+  markNeg(n.clauseNegation, NegClass.Clause);
 
   return Object.freeze({
     version: t.version,

@@ -49,8 +49,10 @@ const matchFields = {
   regex: z.string().min(1).max(300).optional(),
   /** Phrases that cancel a hit of this rule when they occur in the same sentence. */
   exclude: z.array(PhraseSchema).default([]),
-  /** Whether negation / hypothetical scopes cancel this rule ("attempted but failed" must still count as an attempt). */
-  negatable: z.boolean().default(true),
+  /** true (default): negation and hypothetical scopes cancel the hit. false: a failed outcome ("was blocked", "but failed")
+   *  does not, so an attempt still counts, while a denial before it ("did not try") still does. "never": no scope cancels
+   *  it, for rules whose phrase is itself a negation ("no goods were ever delivered"). */
+  negatable: z.union([z.boolean(), z.literal('never')]).default(true),
   /** Legal or factual source for the rule: statute text, jury instruction, decision, ATLAS technique, report. */
   source: z.string().min(3),
   note: z.string().optional(),
@@ -100,7 +102,7 @@ export const RequirementSchema = z.union([IdSchema, z.array(IdSchema).min(2)]);
 
 const targetFields = {
   title: z.string().min(3),
-  requires: z.array(RequirementSchema).min(1),
+  requires: z.array(RequirementSchema),
   optional: z.array(IdSchema).default([]),
   source: z.string().min(3),
   note: z.string().optional(),
@@ -111,6 +113,10 @@ export const SubsectionSchema = z.strictObject({
   ...targetFields,
   /** Predicate offences: the subsection needs at least one of these statutes suggested (e.g. § 1028A). */
   requiresStatute: z.array(StatuteCodeSchema).min(1).optional(),
+  /** Needs an AI-agent exfiltration finding with one of these pattern ids (the agent did the obtaining). */
+  requiresExfiltration: z.array(IdSchema).min(1).optional(),
+  /** Caution attached whenever this formulation is the one that passes (a contested theory). */
+  caution: IdSchema.optional(),
 });
 export type Subsection = z.infer<typeof SubsectionSchema>;
 
@@ -195,6 +201,8 @@ export const NegationFileSchema = z.strictObject({
   pseudoNegation: z.array(PhraseSchema).default([]),
   /** Cues that open a hypothetical scope forward ("if", "warned that"). */
   hypothetical: z.array(PhraseSchema).default([]),
+  /** Cues that negate the rest of their clause, however long ("nothing indicates", "there is no evidence that"). */
+  clauseNegation: z.array(PhraseSchema).default([]),
   /** Words that close a scope ("but", "however"); sentence ends always do. */
   terminators: z.array(PhraseSchema).default([]),
   forwardWindow: z.number().int().min(1).max(20).default(6),

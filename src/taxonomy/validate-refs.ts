@@ -11,6 +11,8 @@ import type { Counter, Element, Rule } from './schema.js';
 interface Target {
   requires: (string | string[])[];
   optional: string[];
+  /** A formulation that rests on another finding (requiresExfiltration) may list no elements of its own. */
+  allowEmpty?: boolean;
 }
 
 export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
@@ -76,6 +78,7 @@ export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
 
   const checkTargets = (file: string, key: string, targets: Target[], elementIds: Set<string>): void => {
     targets.forEach((tg, ti) => {
+      if (tg.requires.length === 0 && !tg.allowEmpty) add(file, `${key}.${ti}.requires`, 'needs at least one required element');
       tg.requires.forEach((req, ri) => {
         for (const id of typeof req === 'string' ? [req] : req) {
           if (!elementIds.has(id)) add(file, `${key}.${ti}.requires.${ri}`, `unknown element "${id}"`);
@@ -96,7 +99,13 @@ export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
   for (const s of t.statutes) {
     const file = t.files[s.statute] ?? s.id;
     const ids = checkElements(file, s.elements);
-    checkTargets(file, 'subsections', s.subsections, ids);
+    checkTargets(file, 'subsections', s.subsections.map((sub) => ({ ...sub, allowEmpty: sub.requiresExfiltration !== undefined })), ids);
+    s.subsections.forEach((sub, i) => {
+      if (sub.caution !== undefined && !cautionIds.has(sub.caution)) add(file, `subsections.${i}.caution`, `unknown caution "${sub.caution}"`);
+      sub.requiresExfiltration?.forEach((pid, j) => {
+        if (!t.exfil.patterns.some((pt) => pt.id === pid)) add(file, `subsections.${i}.requiresExfiltration.${j}`, `unknown exfiltration pattern "${pid}"`);
+      });
+    });
     const titles = new Map<string, string>();
     const allowedPrefixes = s.statute === '1028' ? ['1028A', '1028'] : s.statute === '1343' ? ['1349', '1346', '1343'] : [s.statute];
     s.subsections.forEach((sub, i) => {
@@ -144,7 +153,7 @@ export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
 
   const neg = t.negation;
   const negFile = t.files.negation ?? 'negation';
-  for (const key of ['preNegation', 'postNegation', 'pseudoNegation', 'hypothetical', 'terminators'] as const) {
+  for (const key of ['preNegation', 'postNegation', 'pseudoNegation', 'hypothetical', 'terminators', 'clauseNegation'] as const) {
     neg[key].forEach((p, i) => checkPhrase(negFile, `${key}.${i}`, p));
   }
   return issues;

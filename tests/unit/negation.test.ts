@@ -68,13 +68,13 @@ describe('pre-negation', () => {
 });
 
 describe('post-negation', () => {
-  it('negates a hit inside the backward window', () => {
-    expect(wireScopes('The zelle payment was blocked')).toEqual([ScopeKind.Negated]);
-    expect(wireScopes('He tried a wire transfer but failed')).toEqual([ScopeKind.Negated]);
+  it('marks a hit inside the backward window as a failed outcome', () => {
+    expect(wireScopes('The zelle payment was blocked')).toEqual([ScopeKind.Outcome]);
+    expect(wireScopes('He tried a wire transfer but failed')).toEqual([ScopeKind.Outcome]);
   });
 
   it('stops at the end of the backward window (3 tokens before the cue)', () => {
-    expect(wireScopes('zelle one two was blocked')).toEqual([ScopeKind.Negated]);
+    expect(wireScopes('zelle one two was blocked')).toEqual([ScopeKind.Outcome]);
     expect(wireScopes('zelle one two three was blocked')).toEqual([ScopeKind.None]);
   });
 
@@ -117,9 +117,12 @@ describe('hypotheticals', () => {
 });
 
 describe('non-negatable rules', () => {
-  it('keeps a non-negatable rule asserted inside pre- and post-negation scopes', () => {
+  it('keeps a non-negatable rule asserted when only the outcome failed', () => {
     expect(miniRuleHits('The login attempts were blocked', '1030.access.attempted')).toEqual([['login attempts', 4, 18, ScopeKind.None]]);
-    expect(miniRuleHits('He did not see login attempts', '1030.access.attempted')).toEqual([['login attempts', 15, 29, ScopeKind.None]]);
+  });
+
+  it('still cancels a non-negatable rule when it is denied before the fact', () => {
+    expect(miniRuleHits('He did not see login attempts', '1030.access.attempted')).toEqual([['login attempts', 15, 29, ScopeKind.Negated]]);
   });
 
   it('still negates a negatable rule in the same scope', () => {
