@@ -44,7 +44,7 @@ export interface LoggerOptions {
   isTTY?: boolean;
 }
 
-const PRETTY_SKIP = new Set(['time', 'level', 'msg', 'pid', 'hostname', 'err']);
+const PRETTY_SKIP = new Set(['time', 'level', 'msg', 'pid', 'hostname']);
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 /** One pino JSON line → `12:00:01.123 INFO  request reqId=… status=200`: for people reading a terminal. */
@@ -55,16 +55,22 @@ export function prettyLine(line: string): string {
   } catch {
     return line;
   }
-  const { time, level, msg, err } = o;
-  const rest = Object.entries(o).filter(([k]) => !PRETTY_SKIP.has(k));
+  const { time, level, msg } = o;
   const t = typeof time === 'string' ? time.slice(11, 23) : typeof time === 'number' ? new Date(time).toISOString().slice(11, 23) : '';
   const lvl = (LEVEL_NAMES[Number(level)] ?? String(level)).padEnd(5);
-  const fields = rest
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
-  const stack = err && typeof err === 'object' && 'stack' in err ? `\n    ${String(err.stack).replace(/\n/g, '\n    ')}` : '';
-  return `${t} ${lvl} ${typeof msg === 'string' ? msg : ''}${fields ? ` ${fields}` : ''}${stack}\n`;
+  let stack = '';
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(o)) {
+    if (PRETTY_SKIP.has(k) || v === undefined) continue;
+    if ((k === 'error' || k === 'err') && typeof v === 'object' && v !== null) {
+      const { stack: s, ...rest } = v as { stack?: unknown };
+      if (typeof s === 'string') stack = `\n    ${s.replace(/\n/g, '\n    ')}`;
+      fields.push(`${k}=${JSON.stringify(rest)}`);
+      continue;
+    }
+    fields.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  return `${t} ${lvl} ${typeof msg === 'string' ? msg : ''}${fields.length > 0 ? ` ${fields.join(' ')}` : ''}${stack}\n`;
 }
 
 function prettyStream(out: { write(s: string): unknown }): DestinationStream {

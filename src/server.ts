@@ -14,12 +14,12 @@ try {
   // Input never reaches these (every request error becomes a problem response); if a bug does, record it
   // and exit so the supervisor restarts a clean process instead of one in an unknown state.
   process.on('uncaughtException', (err) => {
-    logger.fatal({ err: safeErrorFields(err) }, 'uncaught exception');
+    logger.fatal({ error: safeErrorFields(err) }, 'uncaught exception');
     logger.flush();
     process.exit(1);
   });
   process.on('unhandledRejection', (reason) => {
-    logger.fatal({ err: safeErrorFields(reason) }, 'unhandled rejection');
+    logger.fatal({ error: safeErrorFields(reason) }, 'unhandled rejection');
     logger.flush();
     process.exit(1);
   });

@@ -82,6 +82,7 @@ export function toAppError(err: unknown): AppError | undefined {
   }
   // Any other http-errors error that is safe to expose (4xx): keep its status class, drop its message.
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (status === 400 && e.expose === true) return new AppError('INVALID_REQUEST', 'The request body could not be read or decoded.');
   if (status !== undefined && status >= 400 && status < 500 && e.expose === true) {
     const code = (ERROR_CODES.find((c) => ERROR_CATALOG[c].status === status) ?? 'INVALID_REQUEST');
     return new AppError(code, ERROR_CATALOG[code].title);
@@ -108,7 +109,7 @@ export function errorHandler(): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let appError = toAppError(err);
     if (appError === undefined) {
-      req.log.error({ err: safeErrorFields(err) }, 'unexpected error');
+      req.log.error({ error: safeErrorFields(err) }, 'unexpected error');
       appError = new AppError('INTERNAL_ERROR', `An unexpected error occurred. Quote request id ${req.id} when reporting it.`);
     }
     if (res.headersSent) {

@@ -116,7 +116,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         try {
           await store.close();
         } catch (err) {
-          logger.error({ err: safeErrorFields(err) }, 'closing the store failed');
+          logger.error({ error: safeErrorFields(err) }, 'closing the store failed');
           code = 1;
         }
       }

@@ -51,7 +51,7 @@ export function addHealthRoutes(table: RouteTable, deps: HealthRoutesDeps): void
         try {
           await deps.store.ping();
         } catch (err) {
-          req.log.warn({ err: safeErrorFields(err) }, 'store ping failed');
+          req.log.warn({ error: safeErrorFields(err) }, 'store ping failed');
           throw new AppError('NOT_READY', 'The store does not answer.');
         }
       }
