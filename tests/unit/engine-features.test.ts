@@ -1,0 +1,115 @@
+/**
+ * Engine features added while tuning: currency amounts as a token class (#amount), clause-wide negation cues,
+ * `negatable: never`, and subsection formulations that rest on an AI-agent exfiltration finding with their own
+ * caution. Built on the mini fixture taxonomy with one file changed per test.
+ */
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../src/classify/classifier.js';
+import { AMOUNT_STEM, tokenize } from '../../src/classify/tokenize.js';
+import { compileTaxonomy } from '../../src/taxonomy/compile.js';
+import { parseTaxonomy, TaxonomyError } from '../../src/taxonomy/load.js';
+import { miniFile, withFiles } from '../fixtures/taxonomy/mini-taxonomy.js';
+
+const identity = { stem: (t: string): string => t };
+
+function classifierWith(replacements: Record<string, string>): ReturnType<typeof createClassifier> {
+  return createClassifier(compileTaxonomy(parseTaxonomy(withFiles(replacements))));
+}
+
+describe('#amount token class', () => {
+  it('gives a number right after a currency sign the stem #amount when a sign precedes it', () => {
+    const t = tokenize('She wired $4,500 and € 900 but 12 people', identity);
+    expect(t.stem).toEqual(['she', 'wired', AMOUNT_STEM, 'and', AMOUNT_STEM, 'but', '12', 'people']);
+    expect(t.norm[2]).toBe('4,500');
+  });
+
+  it('lets a rule say "paid #amount" and keeps the evidence on the original text', () => {
+    const wire = miniFile('statutes/wire.yaml').replace('phrases: ["@cash-words"]', 'phrases: ["@cash-words", "paid #amount"]');
+    const c = classifierWith({ 'statutes/wire.yaml': wire });
+    const text = 'She posed as my bank and I paid $1,200 by zelle';
+    const evidence = c.classify(text).suggestions.flatMap((s) => s.evidence);
+    expect(evidence.map((e) => e.text)).toContain('paid $1,200');
+    expect(evidence.every((e) => text.slice(e.start, e.end) === e.text)).toBe(true);
+  });
+});
+
+describe('clause-wide negation and negatable: never', () => {
+  const negation = (extra: string): string => `${miniFile('lexicons/negation.yaml')}\n${extra}\n`;
+
+  it('negates to the end of the clause after a clause cue, beyond the forward window', () => {
+    const c = classifierWith({ 'lexicons/negation.yaml': negation('clauseNegation: [nothing indicates]') });
+    const far = 'Nothing indicates that he one two three four five hacked my account and downloaded files.';
+    expect(c.classify(far).suggestions).toEqual([]);
+    const later = c.classify('Nothing indicates that. He hacked my account and downloaded files.');
+    expect(later.suggestions.map((s) => s.statute)).toContain('1030');
+    // Without the clause cue, the same words are past the forward window and the statute is suggested.
+    const plain = classifierWith({});
+    expect(plain.classify('Nobody knows that he one two three four five hacked my account and downloaded files.').suggestions.map((s) => s.statute)).toContain('1030');
+  });
+
+  it('keeps a negatable: never rule asserted inside a negation scope', () => {
+    const computer = miniFile('statutes/computer.yaml').replace(
+      "      - id: no-permission\n        weight: 0.5",
+      "      - id: no-permission\n        weight: 0.5\n        negatable: never",
+    );
+    const c = classifierWith({ 'statutes/computer.yaml': computer });
+    const r = JSON.stringify(c.classify('He did not have no permission to enter'));
+    expect(r).toMatch(/"text":"no permission","rule":"1030\.access\.no-permission"(?!,"negated")/);
+  });
+});
+
+describe('subsections resting on an exfiltration finding', () => {
+  const computerWith = (sub: string): string =>
+    miniFile('statutes/computer.yaml').replace('examples:', `${sub}\nexamples:`).replace('subsections:\n', 'subsections:\n');
+
+  const agentSub = `  - code: 1030(a)(2)(C)
+    title: Toy obtaining information
+    requires: []
+    requiresExfiltration: [injected-agent-exfiltration]
+    caution: dubin-incidental-identity
+    source: "fixture"`;
+
+  it('passes with no elements of its own when the exfiltration pattern is flagged, and carries its caution', () => {
+    const computer = miniFile('statutes/computer.yaml').replace(
+      '  - code: 1030(b)\n    title: Toy attempt\n    requires: [access]',
+      `${agentSub}\n  - code: 1030(b)\n    title: Toy attempt\n    requires: [access]`,
+    );
+    const c = classifierWith({ 'statutes/computer.yaml': computer });
+    const r = c.classify("The AI assistant searched the mailbox and posted it to the attacker's server.");
+    expect(r.exfiltration.flagged).toBe(true);
+    const s = r.suggestions.find((x) => x.statute === '1030');
+    expect(s?.subsections.map((x) => x.code)).toEqual(['1030(a)(2)(C)']);
+    expect(s?.cautions).toEqual(['dubin-incidental-identity']);
+  });
+
+  it('does not pass without the finding', () => {
+    const computer = miniFile('statutes/computer.yaml').replace(
+      '  - code: 1030(b)\n    title: Toy attempt\n    requires: [access]',
+      `${agentSub}\n  - code: 1030(b)\n    title: Toy attempt\n    requires: [access]`,
+    );
+    const c = classifierWith({ 'statutes/computer.yaml': computer });
+    expect(c.classify('The AI assistant summarised my inbox.').suggestions).toEqual([]);
+  });
+
+  it('refuses an unknown pattern id and an empty requires list without a finding', () => {
+    const bad = computerWith(`  - code: 1030(a)(3)
+    title: Toy trespass
+    requires: []
+    source: "fixture"
+  - code: 1030(a)(4)
+    title: Toy fraud
+    requires: []
+    requiresExfiltration: [no-such-pattern]
+    source: "fixture"`);
+    let error: unknown;
+    try {
+      parseTaxonomy(withFiles({ 'statutes/computer.yaml': bad }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(TaxonomyError);
+    const messages = (error as TaxonomyError).issues.map((i) => `${i.path}: ${i.message}`);
+    expect(messages.some((m) => /requires: needs at least one required element/.test(m))).toBe(true);
+    expect(messages.some((m) => /requiresExfiltration\.0: unknown exfiltration pattern "no-such-pattern"/.test(m))).toBe(true);
+  });
+});
