@@ -22,7 +22,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Classifier } from '../classify/classifier.js';
 import type { Config } from '../config.js';
@@ -53,6 +53,8 @@ export interface AppDeps {
   config: AppConfig;
   /** Optional store: readiness pings it. */
   store?: ReadinessProbe;
+  /** Runs before every route, core and mounted: authentication and the role policy (src/auth/middleware.ts). */
+  auth?: RequestHandler;
   /** Routers of other modules, mounted after the core routes and before the 404/405 fallback. */
   mounts?: readonly Mount[];
   lifecycle?: AppLifecycle;
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): Express {
   installRequestLog(app, logger);
   app.use(requestId({ isDraining }));
   app.use(requestLogger(logger));
+  if (deps.auth) app.use(deps.auth);
 
   const core = createRouteTable();
   const schemas = createRequestSchemas(config);

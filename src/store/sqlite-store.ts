@@ -57,6 +57,9 @@ export interface SqliteStore extends CaseStore {
   readonly migration: MigrationReport;
 }
 
+/** Relative to the working directory (`./data/`, as the issue asks); STORE_PATH overrides it (src/config.ts). */
+export const DEFAULT_DATABASE_PATH = 'data/cases.db';
+
 const PRIORITY_RANK: Record<Priority, number> = { sec4: 0, statute: 1, none: 2 };
 const EXCERPT_LENGTH = 200;
 const EXPORT_PAGE = 500;
@@ -576,11 +579,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     countActiveApiKeys: () => settle(() => stmt.activeKeys.get()?.n ?? 0),
     ping: () =>
       settle(() => {
-        try {
-          return db.prepare('SELECT 1 AS ok').get() !== undefined;
-        } catch {
-          return false;
-        }
+        db.prepare('SELECT 1 AS ok').get();
       }),
     close: () =>
       settle(() => {

@@ -254,8 +254,8 @@ export interface CaseStore {
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   countActiveApiKeys(): Promise<number>;
 
-  /** Cheap reachability check for /readyz. */
-  ping(): Promise<boolean>;
+  /** Cheap round trip for /readyz; rejects when the store is unusable (closed, file gone). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -431,6 +431,8 @@ describe('api keys', () => {
     expect((await store.revokeApiKey(k.id))?.revokedAt).toBe(revoked?.revokedAt);
     expect(await store.revokeApiKey('key_missing')).toBeUndefined();
     expect(await store.listApiKeys()).toHaveLength(1);
-    expect(await store.ping()).toBe(true);
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow(/not open/);
   });
 });
