@@ -6,11 +6,12 @@
  */
 import { ConfigError } from './config.js';
 import { safeErrorFields } from './http/problem.js';
+import { createReviewMounts } from './http/routes/review.js';
 import { startServer } from './http/start-server.js';
 import { TaxonomyError } from './taxonomy/load.js';
 
 try {
-  const { logger } = await startServer();
+  const { logger } = await startServer({ mounts: createReviewMounts });
   // Input never reaches these (every request error becomes a problem response); if a bug does, record it
   // and exit so the supervisor restarts a clean process instead of one in an unknown state.
   process.on('uncaughtException', (err) => {

@@ -9,6 +9,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { loadClassifier } from '../classify/load-classifier.js';
 import type { Classifier } from '../classify/classifier.js';
 import { loadConfig, type Config } from '../config.js';
+import { setupAuth } from '../auth/setup.js';
 import { createLogger } from '../logger.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { CaseStore } from '../store/store.js';
@@ -75,9 +76,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const classifier = loadClassifier({ taxonomyDir: config.taxonomyDir, threshold: config.threshold });
   const store = (options.openStore ?? ((c: Config) => createSqliteStore({ path: c.storePath })))(config);
   const context: ServerContext = { config, logger, classifier, store };
+  // No API key means an open API, allowed only on loopback: setupAuth refuses any other address (and says so).
+  const auth = await setupAuth({ store, host: config.host, logger }).catch(async (err: unknown) => {
+    await store?.close();
+    throw err;
+  });
 
   const lifecycle: AppLifecycle = { draining: false };
-  const app = createApp({ classifier, logger, config, store, mounts: options.mounts?.(context), lifecycle });
+  const app = createApp({ classifier, logger, config, store, auth: auth.gate(), mounts: options.mounts?.(context), lifecycle });
   const server = createServer(app);
   try {
     await listen(server, config.port, config.host);
