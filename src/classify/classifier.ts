@@ -113,12 +113,15 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
     for (const g of statuteGroups) {
       if (!g.statute) continue;
       const scored = g.targets.map((ti) => targetScores.get(ti)).filter((s): s is TargetScore => s !== undefined);
-      // Alternative formulations of one subsection (same code) report once, with the best score.
+      // Alternative formulations of one subsection (same code) report once: the one with its own element checklist
+      // first (it explains more), then the best score. Cautions come from every formulation that passes.
+      const passingAll = scored.filter(passes);
+      const hasElements = (s: TargetScore): number => ((tx.targets[s.target]?.requires.length ?? 0) > 0 ? 1 : 0);
       const seenCodes = new Set<string>();
-      const passing = scored
-        .filter(passes)
-        .sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)))
-        .filter((s) => !seenCodes.has(codeOf(s)) && seenCodes.add(codeOf(s)) !== undefined);
+      const passing = [...passingAll]
+        .sort((a, b) => hasElements(b) - hasElements(a) || b.score - a.score || codeOf(a).localeCompare(codeOf(b)))
+        .filter((s) => !seenCodes.has(codeOf(s)) && seenCodes.add(codeOf(s)) !== undefined)
+        .sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
       if (passing.length === 0) {
         // A candidate is one required element away, with some evidence for the rest: what an analyst may add.
         const best = scored
@@ -129,9 +132,12 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       }
       const used = new Set<number>();
       const cautions = new Set<string>();
+      for (const s of passingAll) {
+        const c = tx.targets[s.target]?.caution;
+        if (c) cautions.add(c);
+      }
       const subsections = passing.map((s) => {
         const t = tx.targets[s.target];
-        if (t?.caution) cautions.add(t.caution);
         const ids = [...(t?.requires.flat() ?? []), ...(t?.optional ?? [])];
         for (const e of ids) {
           const es = elements[e];
@@ -140,13 +146,14 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
             es.cautions.forEach((c) => cautions.add(c));
           }
         }
-        return { code: t?.id ?? '', title: t?.title ?? '', score: s.score, elements: ids.map(elementResult) };
+        const score = Math.max(...passingAll.filter((p) => codeOf(p) === codeOf(s)).map((p) => p.score));
+        return { code: t?.id ?? '', title: t?.title ?? '', score, elements: ids.map(elementResult) };
       });
       suggestions.push({
         statute: g.statute,
         citation: g.citation,
         title: g.title,
-        score: passing[0]?.score ?? 0,
+        score: Math.max(0, ...passingAll.map((p) => p.score)),
         subsections,
         evidence: explain ? collectEvidence(text, tx, [...used], hits) : [],
         cautions: [...cautions].sort(),
