@@ -1,0 +1,112 @@
+/**
+ * Rows → output text, for one batch: the pure step a worker thread (or the main thread, for small inputs)
+ * runs. Every row gives exactly one output line; a row that cannot be classified gets its reason in the
+ * `error` column (or field) and is still written.
+ */
+import type { Classifier } from '../classify/classifier.js';
+import { errorCells, formatRow, OUTPUT_COLUMNS, resultCells } from './csv-out.js';
+
+export type OutputFormat = 'csv' | 'jsonl';
+
+/** How to read and write the rows of one stream; fixed once its header is known. */
+export interface RowSpec {
+  format: OutputFormat;
+  /** The input header, as parsed (JSONL keys and the expected field count come from it). */
+  header: string[];
+  textIndex: number;
+  idIndex: number | undefined;
+  delimiter: string;
+  eol: string;
+  /** Per-stream threshold; the classifier's default when undefined. */
+  threshold: number | undefined;
+  /** Longest narrative classified, in characters; a longer one makes an error row. */
+  maxTextChars: number;
+}
+
+export interface BatchTask {
+  spec: RowSpec;
+  rows: string[][];
+  /** 1-based number of the first row of the batch among the data rows (the header is row 0). */
+  firstRow: number;
+}
+
+export interface BatchResult {
+  /** The output lines of the batch, each ended by the stream's line ending. */
+  text: string;
+  rows: number;
+  /** Rows with at least one statute suggested. */
+  tagged: number;
+  /** Rows written with an error. */
+  errors: number;
+}
+
+/** The header line of the output: input columns, then {@link OUTPUT_COLUMNS}. */
+export function outputHeader(spec: Pick<RowSpec, 'header' | 'delimiter' | 'eol' | 'format'>): string {
+  if (spec.format === 'jsonl') return '';
+  return formatRow([...spec.header, ...OUTPUT_COLUMNS], spec.delimiter) + spec.eol;
+}
+
+/** Keys of the JSONL `input` object: the header, with repeated names made unique (`name_2`). */
+export function jsonKeys(header: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((h) => {
+    const n = (seen.get(h) ?? 0) + 1;
+    seen.set(h, n);
+    return n === 1 ? h : `${h}_${n}`;
+  });
+}
+
+/** Why a row is not classified, or undefined when it can be. */
+function rowProblem(row: readonly string[], spec: RowSpec): string | undefined {
+  const width = spec.header.length;
+  if (row.length !== width) {
+    const extra = row.length > width ? `; the extra fields are ${JSON.stringify(row.slice(width))}` : '; the missing fields are written empty';
+    return `column count mismatch: expected ${width} fields, found ${row.length}${extra}`;
+  }
+  const text = row[spec.textIndex] ?? '';
+  const column = spec.header[spec.textIndex] ?? '';
+  if (text.trim() === '') return `empty narrative in column "${column}"`;
+  if (text.length > spec.maxTextChars) return `narrative too long: ${text.length} characters in column "${column}"; the limit is ${spec.maxTextChars}`;
+  return undefined;
+}
+
+/** Classifies one batch of rows and writes them in order. */
+export function tagBatch(classifier: Classifier, task: BatchTask): BatchResult {
+  const { spec } = task;
+  const width = spec.header.length;
+  const keys = spec.format === 'jsonl' ? jsonKeys(spec.header) : [];
+  const explain = spec.format === 'jsonl';
+  let text = '';
+  let tagged = 0;
+  let errors = 0;
+  for (let r = 0; r < task.rows.length; r++) {
+    const row = task.rows[r] as string[];
+    let problem = rowProblem(row, spec);
+    let result;
+    if (problem === undefined) {
+      try {
+        const id = spec.idIndex === undefined ? undefined : row[spec.idIndex] || undefined;
+        result = classifier.classify(row[spec.textIndex] as string, { id, threshold: spec.threshold, explain });
+        if (result.suggestions.length > 0) tagged++;
+      } catch (err) {
+        // The message of a classifier failure never contains the narrative (the classifier does not echo it).
+        problem = `classifier failed on this row: ${(err as Error).message.split('\n')[0] ?? 'unknown error'}`;
+      }
+    }
+    if (problem !== undefined) errors++;
+    if (spec.format === 'csv') {
+      const cells = row.length === width ? row : row.length < width ? [...row, ...new Array<string>(width - row.length).fill('')] : row.slice(0, width);
+      const added = result ? resultCells(result) : errorCells(classifier.taxonomyVersion, problem ?? '');
+      text += formatRow(cells.concat(added), spec.delimiter) + spec.eol;
+    } else {
+      const input: Record<string, string> = {};
+      for (let i = 0; i < width; i++) input[keys[i] as string] = row[i] ?? '';
+      const line: Record<string, unknown> = { row: task.firstRow + r, input };
+      if (row.length > width) line.extra = row.slice(width);
+      if (result) Object.assign(line, result, { error: null });
+      else Object.assign(line, { taxonomyVersion: classifier.taxonomyVersion, error: problem });
+      text += `${JSON.stringify(line)}\n`;
+    }
+  }
+  return { text, rows: task.rows.length, tagged, errors };
+}
