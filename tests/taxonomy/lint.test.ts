@@ -60,6 +60,20 @@ describe('taxonomy lint', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('writes the #amount token class only inside quotes (YAML reads an unquoted " #" as the start of a comment)', () => {
+    const unquoted: string[] = [];
+    for (const f of files) {
+      f.content.split('\n').forEach((line, i) => {
+        for (const m of line.matchAll(/#amount/g)) {
+          const before = line.slice(0, m.index);
+          const quotes = (before.match(/"/g)?.length ?? 0) + (before.match(/'/g)?.length ?? 0);
+          if (quotes % 2 === 0) unquoted.push(`${f.path}:${i + 1}`);
+        }
+      });
+    }
+    expect(unquoted).toEqual([]);
+  });
+
   it('gives every exfiltration pattern at least one ATLAS id', () => {
     expect(taxonomy.exfil.patterns.filter((p) => p.atlas.length === 0).map((p) => p.id)).toEqual([]);
   });
