@@ -3,7 +3,7 @@
  * directly, proximity rules by combining their parts, regex rules by one scan each. Negation and hypothetical
  * scopes (negation.ts) and same-sentence exclusions are applied here, so scoring only sees final hits.
  */
-import { RuleType, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
+import { prefixKey, RuleType, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
 import { computeScopes, ScopeKind } from './negation.js';
 import type { Tokens } from './tokenize.js';
 
@@ -27,9 +27,12 @@ const MAX_PART_HITS = 64;
 export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
   const hits: PatternHit[] = [];
   const { count, stem, norm, sentence } = tokens;
-  const walk = (node: TrieNode, from: number, j: number): void => {
-    if (node.out.length > 0) for (const p of node.out) hits.push({ pattern: p, from, to: j });
-    if (j >= count || (j > from && sentence[j] !== sentence[from])) return;
+  // Prefix keys are computed once per token, not once per trie node visited.
+  const keys = new Float64Array(count);
+  for (let t = 0; t < count; t++) keys[t] = prefixKey(norm[t] as string);
+
+  // Follows every edge that token j opens from `node`; `from` is where the match started.
+  const step = (node: TrieNode, from: number, j: number): void => {
     const nx = node.next.get(stem[j] as string);
     if (nx) walk(nx, from, j + 1);
     if (node.exact) {
@@ -37,13 +40,21 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
       if (ex) walk(ex, from, j + 1);
     }
     if (node.prefixes) {
-      const w = norm[j] as string;
-      const bucket = w.length >= 3 ? node.prefixes.get(w.slice(0, 3)) : undefined;
-      if (bucket) for (const [p, n] of bucket) if (w.startsWith(p)) walk(n, from, j + 1);
+      const bucket = node.prefixes.get(keys[j] as number);
+      if (bucket) {
+        const w = norm[j] as string;
+        for (const [p, n] of bucket) if (w.startsWith(p)) walk(n, from, j + 1);
+      }
     }
-    if (node.any && j > from) walk(node.any, from, j + 1);
   };
-  for (let i = 0; i < count; i++) walk(root, i, i);
+  const walk = (node: TrieNode, from: number, j: number): void => {
+    if (node.out.length > 0) for (const p of node.out) hits.push({ pattern: p, from, to: j });
+    if (j >= count || sentence[j] !== sentence[from]) return;
+    step(node, from, j);
+    if (node.any) walk(node.any, from, j + 1);
+  };
+  // The root never ends a pattern and has no `_` edge (a phrase cannot start with `_`), so start at its edges.
+  for (let i = 0; i < count; i++) step(root, i, i);
   return hits;
 }
 

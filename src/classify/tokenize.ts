@@ -30,6 +30,7 @@ const ABBREVIATIONS = new Set([
 ]);
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 const enum Cls {
   Other = 0,
@@ -83,6 +84,8 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
   let sentence = 0;
   let clause = 0;
   let i = 0;
+  // For all-ASCII text, lower-case once: offsets stay the same and each token costs one slice.
+  const lower = NON_ASCII.test(text) ? undefined : text.toLowerCase();
   while (i < n) {
     const c = text.charCodeAt(i);
     // Sentence boundaries between tokens.
@@ -142,9 +145,12 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
       ascii = false;
       i += dcp > 0xffff ? 2 : 1;
     }
-    let surface = text.slice(start, i);
-    if (!ascii) surface = surface.normalize('NFKC');
-    let norm = surface.toLowerCase();
+    let norm: string;
+    if (lower !== undefined) norm = lower.slice(start, i);
+    else {
+      const surface = text.slice(start, i);
+      norm = (ascii ? surface : surface.normalize('NFKC')).toLowerCase();
+    }
     if (hasApostrophe) norm = norm.replace(/['\u2019\u02bc]/g, '');
     starts.push(start);
     ends.push(i);

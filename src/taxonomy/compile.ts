@@ -11,8 +11,8 @@ export interface TrieNode {
   next: Map<string, TrieNode>;
   /** Exact-surface edges (`=word`), kept apart from stem edges. */
   exact: Map<string, TrieNode> | undefined;
-  /** Prefix edges indexed by their first three letters (prefixes are at least three long). */
-  prefixes: Map<string, [string, TrieNode][]> | undefined;
+  /** Prefix edges indexed by their first three letters (prefixes are at least three long), see `prefixKey`. */
+  prefixes: Map<number, [string, TrieNode][]> | undefined;
   any: TrieNode | undefined;
   /** Pattern ids that end here. */
   out: number[];
@@ -118,6 +118,11 @@ export interface CompiledTaxonomy {
   source: Taxonomy;
 }
 
+/** The first three UTF-16 units of a word packed into one number (no string allocation on the hot path); -1 if shorter. */
+export function prefixKey(word: string): number {
+  return word.length < 3 ? -1 : word.charCodeAt(0) * 4294967296 + word.charCodeAt(1) * 65536 + word.charCodeAt(2);
+}
+
 function newNode(): TrieNode {
   return { next: new Map(), exact: undefined, prefixes: undefined, any: undefined, out: [] };
 }
@@ -166,7 +171,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
         node = nx;
       } else if (tk.kind === TokenKind.Prefix) {
         node.prefixes ??= new Map();
-        const bucketKey = tk.value.slice(0, 3);
+        const bucketKey = prefixKey(tk.value);
         let bucket = node.prefixes.get(bucketKey);
         if (!bucket) node.prefixes.set(bucketKey, (bucket = []));
         let edge = bucket.find(([p]) => p === tk.value);
