@@ -30,7 +30,8 @@ const ABBREVIATIONS = new Set([
 ]);
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
-const NON_ASCII = /[^\x00-\x7f]/;
+// Any code unit above 0x7f (written as a range from the first printable-irrelevant unit to avoid a control-character lint).
+const NON_ASCII = /[\u0080-\uffff]/;
 
 const enum Cls {
   Other = 0,

@@ -34,8 +34,10 @@ function main(): void {
   const groups: [string, LabelledCase[]][] = [];
   const hasSplits = cases.some((c) => c.split !== undefined);
   if (hasSplits) {
-    groups.push(['tune split', cases.filter((c) => c.split !== 'holdout')]);
-    groups.push(['holdout split (never tuned on)', cases.filter((c) => c.split === 'holdout')]);
+    const tune = cases.filter((c) => c.split !== 'holdout');
+    const holdout = cases.filter((c) => c.split === 'holdout');
+    if (tune.length > 0) groups.push(['tune split', tune]);
+    if (holdout.length > 0) groups.push(['holdout split (never tuned on)', holdout]);
   }
   groups.push([hasSplits ? 'all' : dataPath, cases]);
   const reports = groups.map(([name, subset]) => ({ name, report: run(subset) }));
