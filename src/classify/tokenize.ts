@@ -30,7 +30,7 @@ const ABBREVIATIONS = new Set([
 ]);
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
-// Any code unit above 0x7f (written as a range from the first printable-irrelevant unit to avoid a control-character lint).
+// Any UTF-16 code unit outside ASCII (NFKC and case folding are then done per token).
 const NON_ASCII = /[\u0080-\uffff]/;
 
 const enum Cls {
