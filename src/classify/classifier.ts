@@ -7,7 +7,7 @@ import type { CompiledTaxonomy } from '../taxonomy/compile.js';
 import type { StatuteCode } from '../taxonomy/schema.js';
 import { collectEvidence, elementEvidence } from './explain.js';
 import { matchRules } from './match.js';
-import type { Candidate, Classification, ElementResult, Priority, Suggestion } from './result-schema.js';
+import type { Candidate, Classification, ElementResult, Evidence, Priority, Suggestion } from './result-schema.js';
 import { round3, scoreElements, scoreTarget, type ElementScore, type TargetScore } from './score.js';
 import { tokenize } from './tokenize.js';
 
@@ -53,10 +53,16 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
     const elements = scoreElements(tx, hits);
     const passes = (s: TargetScore): boolean => s.complete && s.score + 1e-9 >= threshold;
 
+    // An element often appears in several subsections of one statute: build its evidence once per narrative.
+    const evidenceCache = new Map<number, { evidence: Evidence[]; against: Evidence[] }>();
     const elementResult = (e: number): ElementResult => {
       const el = tx.elements[e];
       const s = elements[e] as ElementScore;
-      const ev = explain ? elementEvidence(text, tx, e, hits, s) : { evidence: [], against: [] };
+      let ev = evidenceCache.get(e);
+      if (!ev) {
+        ev = explain ? elementEvidence(text, tx, e, hits, s) : { evidence: [], against: [] };
+        evidenceCache.set(e, ev);
+      }
       const r: ElementResult = { id: el?.id ?? '', label: el?.label ?? '', satisfied: s.satisfied, score: s.score, evidence: ev.evidence };
       if (ev.against.length > 0) r.against = ev.against;
       return r;
