@@ -277,8 +277,16 @@ function highlightOn(el, spans) {
   el.addEventListener('focusout', reset);
 }
 
+/** One chip per stretch of text: spans inside a longer one already shown (same words, other rules) are folded into it. */
 function chips(evidence) {
-  return evidence.filter((e) => !e.negated).map((e) => h('span', { className: 'chip', title: e.rule }, `“${e.text}”`));
+  const spans = evidence.filter((e) => !e.negated).sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept = [];
+  for (const e of spans) {
+    const outer = kept.find((k) => k.start <= e.start && e.end <= k.end);
+    if (outer) outer.rules.add(e.rule);
+    else kept.push({ start: e.start, end: e.end, text: e.text, rules: new Set([e.rule]) });
+  }
+  return kept.map((k) => h('span', { className: 'chip', title: [...k.rules].join(', ') }, `“${k.text}”`));
 }
 
 function labelText(l) {
@@ -341,8 +349,10 @@ function renderSuggestion(c, s) {
       highlightOn(item, el.evidence);
       list.append(item);
     }
+    if (sub.elements.length === 0) list.append(h('li', { className: 'hint' }, 'The result lists no elements for this subsection.'));
     card.append(heading, list);
   }
+  if (s.evidence.length === 0) card.append(h('p', { className: 'hint' }, 'This suggestion carries no evidence spans of its own; see the findings below.'));
   highlightOn(card.querySelector('.suggestion-head'), s.evidence);
   return card;
 }
@@ -408,8 +418,7 @@ function renderCase() {
 
   const sug = c.classification.suggestions;
   const candidates = c.classification.candidates;
-  $('suggestions').replaceChildren(
-    ...(sug.length ? sug.map((s) => renderSuggestion(c, s)) : [h('p', { className: 'hint' }, 'The rules suggest no statute for this case.')]),
+  const below =
     candidates.length
       ? h(
           'div',
@@ -428,7 +437,10 @@ function renderCase() {
             ),
           ),
         )
-      : null,
+      : null;
+  $('suggestions').replaceChildren(
+    ...(sug.length ? sug.map((s) => renderSuggestion(c, s)) : [h('p', { className: 'hint' }, 'The rules suggest no statute for this case.')]),
+    ...(below ? [below] : []),
   );
 
   $('active-target').textContent = targetName(state.active);

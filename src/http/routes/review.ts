@@ -38,6 +38,7 @@ const FILES = [
   { path: '/review', file: 'index.html', type: 'text/html; charset=utf-8' },
   { path: '/review/review.js', file: 'review.js', type: 'text/javascript; charset=utf-8' },
   { path: '/review/review.css', file: 'review.css', type: 'text/css; charset=utf-8' },
+  { path: '/review/favicon.svg', file: 'favicon.svg', type: 'image/svg+xml' },
 ] as const;
 
 export function createReviewPageRoutes(dir: string = REVIEW_UI_DIR): Mount {
