@@ -35,7 +35,14 @@ function parseOnly(argv: readonly string[]): { only: Set<string> | undefined; re
 }
 
 export async function runBench(argv: readonly string[]): Promise<number> {
-  const { only, rest } = parseOnly(argv);
+  let parsed: ReturnType<typeof parseOnly>;
+  try {
+    parsed = parseOnly(argv);
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  const { only, rest } = parsed;
   const unknown = [...(only ?? [])].filter((n) => !PARTS.some((p) => p.name === n));
   if (unknown.length > 0) {
     console.error(`unknown bench part(s): ${unknown.join(', ')} (parts: ${PARTS.map((p) => p.name).join(', ')})`);
