@@ -4,6 +4,7 @@
  * non-zero exit code; no stack traces.
  */
 import { classifyCommand } from './cli/classify-command.js';
+import { KEYS_HELP, keysCommand } from './cli/keys-command.js';
 import { TAG_HELP, tagCommand } from './cli/tag-command.js';
 import { UsageError } from './cli/usage-error.js';
 import { TaxonomyError } from './taxonomy/load.js';
@@ -18,7 +19,7 @@ commands:
       --pretty             indent the JSON
       --no-evidence        omit evidence spans
       --taxonomy <dir>     use another taxonomy directory
-${TAG_HELP}  taxonomy validate [dir]  validate the taxonomy files and print the version
+${TAG_HELP}${KEYS_HELP}  taxonomy validate [dir]  validate the taxonomy files and print the version
   help                     show this text
 `;
 
@@ -27,6 +28,7 @@ type Command = (args: string[]) => Promise<void> | void;
 const commands: Record<string, Command> = {
   classify: classifyCommand,
   tag: tagCommand,
+  keys: (args) => keysCommand(args),
   taxonomy: (args) => {
     if (args[0] !== 'validate') throw new UsageError('usage: taxonomy validate [dir]');
     const t = loadTaxonomy(args[1]);
