@@ -16,6 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { loadClassifier } from '../src/classify/load-classifier.js';
 import { SAMPLES_DIR } from '../src/paths.js';
 
 export interface HttpBenchRow {
@@ -86,6 +87,28 @@ async function load(name: string, port: number, path: string, bodies: string[], 
   };
 }
 
+/**
+ * The classifier alone on the same narratives, in this process (best of 5 passes): what each classify request
+ * adds over echo before HTTP, JSON and logging. At saturation one request costs about 1/(req/s) of the server's
+ * core, so classify/echo ≥ 0.80 needs classify() + serialization ≤ a quarter of an echo request.
+ */
+function classifierAlone(bodies: readonly string[]): { usPerNarrative: number; usStringify: number } {
+  const classifier = loadClassifier();
+  const narratives = bodies.map((b) => (JSON.parse(b) as { narrative: string }).narrative);
+  let best = Infinity;
+  let bestStringify = Infinity;
+  for (let pass = 0; pass < 5; pass++) {
+    const t0 = performance.now();
+    const results = narratives.map((n) => classifier.classify(n));
+    const t1 = performance.now();
+    for (const r of results) JSON.stringify(r);
+    const t2 = performance.now();
+    best = Math.min(best, ((t1 - t0) * 1000) / narratives.length);
+    bestStringify = Math.min(bestStringify, ((t2 - t1) * 1000) / narratives.length);
+  }
+  return { usPerNarrative: Math.round(best), usStringify: Math.round(bestStringify) };
+}
+
 function table(rows: HttpBenchRow[]): string {
   const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'];
   const lines = rows.map((r) => [r.name, String(r.requestsPerSec), String(r.p50Ms), String(r.p99Ms), String(r.non2xx), String(r.errors)]);
@@ -141,6 +164,13 @@ export async function runHttpBench(args: readonly string[] = []): Promise<HttpBe
   console.log(
     `ratio classify/echo: ${median.toFixed(2)}${rounds > 1 ? ` (median of ${ratios.map((x) => x.toFixed(2)).join(', ')})` : ''} ` +
       `(target >= 0.80) ${median >= 0.8 ? 'OK' : 'BELOW TARGET'}`,
+  );
+  const alone = classifierAlone(bodies);
+  const echoRows = rows.filter((r) => r.name.startsWith('POST /bench/echo (same app)'));
+  const echoUs = echoRows.length > 0 ? Math.round(1e6 / (echoRows.reduce((n, r) => n + r.requestsPerSec, 0) / echoRows.length)) : 0;
+  console.log(
+    `classifier alone: ${alone.usPerNarrative} µs a narrative + ${alone.usStringify} µs JSON.stringify (best of 5 passes, one core); ` +
+      `an echo request: ~${echoUs} µs of server time (1/req/s); 0.80 needs classify + stringify <= ~${Math.round(echoUs / 4)} µs`,
   );
   console.log(`load average at end ${loadavg()[0]?.toFixed(2) ?? '?'}`);
   const bad = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
