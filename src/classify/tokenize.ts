@@ -25,11 +25,14 @@ export interface Tokens {
 
 // Abbreviations whose trailing period does not end a sentence (case-insensitive, no period).
 const ABBREVIATIONS = new Set([
-  'approx', 'e.g', 'i.e', 'etc', 'mr', 'mrs', 'ms', 'dr', 'inc', 'ltd', 'co', 'corp', 'vs', 'no', 'st', 'jr', 'sr',
-  'acct', 'subj', 'vic', 'dept', 'est', 'ref', 'min', 'max', 'mo', 'yr', 'yrs', 'hr', 'hrs', 'fig', 'u.s', 'a.m', 'p.m',
+  'approx', 'etc', 'mr', 'mrs', 'ms', 'dr', 'inc', 'ltd', 'co', 'corp', 'vs', 'no', 'st', 'jr', 'sr',
+  'acct', 'subj', 'vic', 'dept', 'est', 'ref', 'min', 'max', 'mo', 'yr', 'yrs', 'hr', 'hrs', 'fig',
 ]);
+// (Dotted forms such as "U.S.", "e.g." and "a.m." split into one-letter tokens, which never end a sentence.)
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
+// A token starts with a letter or digit; combining marks and variation selectors only continue one.
+const LETTER_OR_DIGIT_START = /[\p{L}\p{N}]/u;
 // Any UTF-16 code unit outside ASCII (NFKC and case folding are then done per token).
 const NON_ASCII = /[\u0080-\uffff]/;
 
@@ -108,7 +111,7 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
       continue;
     }
     const cp = c < 128 ? c : codePointAt(text, i);
-    if (!isWordCodePoint(cp)) {
+    if (cp < 128 ? ASCII[cp] !== Cls.Word : !LETTER_OR_DIGIT_START.test(String.fromCodePoint(cp))) {
       i += cp > 0xffff ? 2 : 1;
       continue;
     }
@@ -192,7 +195,16 @@ function endsSentence(text: string, i: number, norms: string[]): boolean {
   if (prev === undefined) return false;
   // The previous token must end right before the period to be an abbreviation candidate.
   if (prev.length === 1 && /[a-z]/.test(prev)) return false;
+  // "no." abbreviates "number" only before a number ("acct no. 4411"); otherwise "He said no." ends a sentence.
+  if (prev === 'no') return !isDigitOrHashAfter(text, i + 1);
   return !ABBREVIATIONS.has(prev);
+}
+
+function isDigitOrHashAfter(text: string, i: number): boolean {
+  let j = i;
+  while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+  const c = j < text.length ? text.charCodeAt(j) : 0;
+  return isDigit(c) || c === 35;
 }
 
 /** Tokenize a taxonomy phrase the same way as narratives; returns the normalized surface tokens. */

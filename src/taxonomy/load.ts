@@ -46,6 +46,8 @@ export class TaxonomyError extends Error {
 export interface Concept {
   source: string;
   phrases: string[];
+  /** The file that defines it, for messages. */
+  file?: string;
 }
 
 export interface CautionDef {
@@ -106,19 +108,36 @@ function zodIssues(file: string, error: z.ZodError): TaxonomyIssue[] {
   return error.issues.map((i) => ({ file, path: i.path.map(String).join('.'), message: i.message }));
 }
 
+function lineAndColumn(content: string, offset: number): string {
+  const before = content.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
 /** Parse and validate taxonomy sources (pure: tests feed it broken files directly). */
 export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
   const issues: TaxonomyIssue[] = [];
   const parsed: { file: string; data: TaxonomyFile }[] = [];
+  // Kinds of files that exist but failed to parse: they are reported once, not again as "missing".
+  const failedKinds = new Set<string>();
   for (const f of files) {
     const doc = parseDocument(f.content, { prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) issues.push({ file: f.path, path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` });
+      for (const e of doc.errors) {
+        const at = lineAndColumn(f.content, e.pos[0]);
+        issues.push({ file: f.path, path: at, message: `YAML: ${e.message.split('\n')[0] ?? e.message}` });
+      }
+      failedKinds.add('*');
       continue;
     }
-    const result = TaxonomyFileSchema.safeParse(doc.toJS());
-    if (!result.success) issues.push(...zodIssues(f.path, result.error));
-    else parsed.push({ file: f.path, data: result.data });
+    const raw: unknown = doc.toJS();
+    const result = TaxonomyFileSchema.safeParse(raw);
+    if (!result.success) {
+      issues.push(...zodIssues(f.path, result.error));
+      const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? String((raw).kind) : '*';
+      failedKinds.add(kind);
+    } else parsed.push({ file: f.path, data: result.data });
   }
 
   const statutes: StatuteFile[] = [];
@@ -159,7 +178,7 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
       case 'concepts':
         for (const [id, c] of Object.entries(data.concepts)) {
           if (concepts[id]) issues.push({ file, path: `concepts.${id}`, message: `concept @${id} is defined twice` });
-          concepts[id] = c;
+          concepts[id] = { ...c, file };
         }
         files_[`concepts:${file}`] = file;
         break;
@@ -179,9 +198,11 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
     ['agent-exfiltration', exfil],
     ['negation', negation],
   ] as const) {
-    if (value === undefined && files.length > 0) issues.push({ file: '(taxonomy)', path: '', message: `missing the ${what} file` });
+    if (value === undefined && files.length > 0 && !failedKinds.has(what) && !failedKinds.has('*')) {
+      issues.push({ file: '(taxonomy)', path: '', message: `missing the ${what} file` });
+    }
   }
-  if (issues.length > 0 || !ai || !exfil || !negation) throw new TaxonomyError(issues);
+  if (!ai || !exfil || !negation) throw new TaxonomyError(issues);
 
   statutes.sort((a, b) => a.statute.localeCompare(b.statute));
   const taxonomy: Taxonomy = {
@@ -195,7 +216,8 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
     atlas,
     files: files_,
   };
-  const refIssues = validateReferences(taxonomy);
-  if (refIssues.length > 0) throw new TaxonomyError(refIssues);
+  // Cross-references are checked even when some files failed their schema, so one run reports everything it can.
+  issues.push(...validateReferences(taxonomy));
+  if (issues.length > 0) throw new TaxonomyError(issues);
   return taxonomy;
 }

@@ -8,6 +8,9 @@ import { parsePhrase } from './phrase.js';
 import type { Taxonomy, TaxonomyIssue } from './load.js';
 import type { Counter, Element, Rule } from './schema.js';
 
+/** A group containing "|" directly followed by *, + or an open-ended {n,} (nested groups are not descended into). */
+const QUANTIFIED_ALTERNATION = /\((?:\?:)?[^()]*\|[^()]*\)(?:[*+]|\{\d+,\d*\})/;
+
 interface Target {
   requires: (string | string[])[];
   optional: string[];
@@ -46,7 +49,11 @@ export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
         ok = false;
         add(file, `${path}.regex`, `invalid regular expression: ${(err as Error).message}`);
       }
-      if (ok && !safeRegex(r.regex)) {
+      // safe-regex2 checks star height only; a quantified group with alternatives ("(x|x)*") can still backtrack
+      // exponentially when the alternatives overlap, so such groups are refused outright.
+      if (ok && QUANTIFIED_ALTERNATION.test(r.regex)) {
+        add(file, `${path}.regex`, 'regular expression repeats a group of alternatives, which may backtrack catastrophically; rewrite it');
+      } else if (ok && !safeRegex(r.regex)) {
         add(file, `${path}.regex`, 'regular expression may backtrack catastrophically (nested or overlapping repetition); rewrite it');
       }
     }
@@ -134,20 +141,29 @@ export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
     add(xfFile, 'impliesAiKind', `unknown AI kind "${t.exfil.impliesAiKind}"`);
   }
 
-  // Concepts may reference other concepts; refuse unknown names and cycles.
+  // Concepts may reference other concepts; refuse unknown names and cycles (named with the path that closes them).
   for (const [name, c] of Object.entries(t.concepts)) {
-    c.phrases.forEach((p, i) => checkPhrase('lexicons', `concepts.${name}.phrases.${i}`, p));
+    const file = c.file ?? 'lexicons/concepts.yaml';
+    c.phrases.forEach((p, i) => checkPhrase(file, `concepts.${name}.phrases.${i}`, p));
     const seen = new Set<string>([name]);
-    const stack = [...c.phrases];
+    const stack: { concept: string; path: string[] }[] = [];
+    const pushRefs = (phrases: readonly string[], path: string[]): void => {
+      for (const ph of phrases) {
+        const p = parsePhrase(ph);
+        if (p.ok && p.concept !== undefined) stack.push({ concept: p.concept, path: [...path, p.concept] });
+      }
+    };
+    pushRefs(c.phrases, [name]);
     while (stack.length > 0) {
-      const p = parsePhrase(stack.pop() ?? '');
-      if (!p.ok || p.concept === undefined) continue;
-      if (seen.has(p.concept)) {
-        if (p.concept === name) add('lexicons', `concepts.${name}`, `concept @${name} refers to itself through @${p.concept}`);
+      const next = stack.pop();
+      if (!next) break;
+      if (next.concept === name) {
+        add(file, `concepts.${name}`, `concept @${name} refers back to itself: ${next.path.map((x) => `@${x}`).join(' → ')}`);
         continue;
       }
-      seen.add(p.concept);
-      stack.push(...(t.concepts[p.concept]?.phrases ?? []));
+      if (seen.has(next.concept)) continue;
+      seen.add(next.concept);
+      pushRefs(t.concepts[next.concept]?.phrases ?? [], next.path);
     }
   }
 

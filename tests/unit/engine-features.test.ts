@@ -113,3 +113,53 @@ describe('subsections resting on an exfiltration finding', () => {
     expect(messages.some((m) => /requiresExfiltration\.0: unknown exfiltration pattern "no-such-pattern"/.test(m))).toBe(true);
   });
 });
+
+describe('tokenizer and loader fixes', () => {
+  const identity2 = { stem: (t: string): string => t };
+
+  it('ends a sentence at "no." unless a number follows', () => {
+    expect(Array.from(tokenize('He said no. He wired', identity2).sentence)).toEqual([0, 0, 0, 1, 1]);
+    expect(Array.from(tokenize('acct no. 4411 was', identity2).sentence)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('does not make a token of a lone variation selector or combining mark', () => {
+    expect(tokenize('I \u2764\ufe0f it', identity2).norm).toEqual(['i', 'it']);
+    expect(tokenize('caf\u00e9 e\u0301te\u0301', identity2).norm).toEqual(['café', 'été']);
+  });
+
+  const problems = (replacements: Record<string, string>): string[] => {
+    try {
+      parseTaxonomy(withFiles(replacements));
+    } catch (err) {
+      if (err instanceof TaxonomyError) return err.issues.map((i) => `${i.file} → ${i.path}: ${i.message}`);
+      throw err;
+    }
+    return [];
+  };
+
+  it('reports reference errors together with schema errors in other files', () => {
+    const wire = miniFile('statutes/wire.yaml').replace('weight: 0.7, source', 'weight: "heavy", source');
+    const exfil = miniFile('agent-exfiltration.yaml').replace('atlas: [AML.T0051.001]', 'atlas: [AML.T9999]');
+    const found = problems({ 'statutes/wire.yaml': wire, 'agent-exfiltration.yaml': exfil });
+    expect(found.some((m) => m.startsWith('statutes/wire.yaml → elements.2.rules.0.weight'))).toBe(true);
+    expect(found.some((m) => m.startsWith('agent-exfiltration.yaml → patterns.0.atlas.0: ATLAS technique AML.T9999'))).toBe(true);
+  });
+
+  it('does not call a file missing when it exists but failed its schema', () => {
+    const exfil = miniFile('agent-exfiltration.yaml').replace('status: experimental', 'status: final');
+    const found = problems({ 'agent-exfiltration.yaml': exfil });
+    expect(found.some((m) => m.startsWith('agent-exfiltration.yaml → status'))).toBe(true);
+    expect(found.some((m) => m.includes('missing the agent-exfiltration file'))).toBe(false);
+  });
+
+  it('gives YAML syntax errors a line and column', () => {
+    const found = problems({ 'cautions.yaml': 'kind: cautions\ncautions: [\n  - id: x\n' });
+    expect(found.some((m) => /^cautions\.yaml → line \d+, column \d+: YAML: /.test(m))).toBe(true);
+  });
+
+  it('refuses a repeated group of alternatives that safe-regex2 lets through', () => {
+    const wire = miniFile('statutes/wire.yaml').replace(String.raw`regex: '\$\d[\d,]*(?:\.\d\d)?'`, "regex: '(x|x)*y'");
+    const found = problems({ 'statutes/wire.yaml': wire });
+    expect(found.some((m) => m.includes('repeats a group of alternatives'))).toBe(true);
+  });
+});
