@@ -115,6 +115,24 @@ interface KeyRow {
  * disagreement: a current label decided on an earlier classification that the latest one contradicts
  * (see deriveDisagreements in labels.ts).
  */
+const REVIEWED_EXPR = `(EXISTS (SELECT 1 FROM decisions d WHERE d.case_seq = c.seq)
+   AND NOT EXISTS (SELECT 1 FROM suggestions s WHERE s.classification_id = k.id AND s.subsection = ''
+     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.case_seq = c.seq AND d.statute = s.statute)))`;
+
+const DISAGREEMENT_EXPR = `EXISTS (SELECT 1 FROM decisions d
+    WHERE d.case_seq = c.seq AND d.classification_id < k.id
+      AND d.id = (SELECT max(d2.id) FROM decisions d2
+                  WHERE d2.case_seq = d.case_seq AND d2.statute = d.statute AND d2.subsection = d.subsection)
+      AND ((d.decision IN ('accept', 'add') AND NOT EXISTS (SELECT 1 FROM suggestions s
+              WHERE s.classification_id = k.id AND s.statute = d.statute AND s.subsection = d.subsection))
+        OR (d.decision = 'reject' AND EXISTS (SELECT 1 FROM suggestions s
+              WHERE s.classification_id = k.id AND s.statute = d.statute AND s.subsection = d.subsection))))`;
+
+/** Every case `c` joined to its latest classification `k` through `case_heads` `h` (migration 002). */
+const CASE_HEADS = `FROM case_heads h
+JOIN cases c ON c.seq = h.case_seq
+JOIN classifications k ON k.id = h.classification_id`;
+
 const SUMMARY_SELECT = `
 SELECT c.seq, c.id, c.external_id, c.source, c.received_at, c.created_at,
   substr(c.narrative, 1, ${EXCERPT_LENGTH}) AS excerpt,
@@ -123,19 +141,9 @@ SELECT c.seq, c.id, c.external_id, c.source, c.received_at, c.created_at,
   (SELECT count(*) FROM decisions d WHERE d.case_seq = c.seq) AS n_dec,
   (SELECT group_concat(statute, ';') FROM
      (SELECT s.statute FROM suggestions s WHERE s.classification_id = k.id AND s.subsection = '' ORDER BY s.statute)) AS suggested,
-  (EXISTS (SELECT 1 FROM decisions d WHERE d.case_seq = c.seq)
-   AND NOT EXISTS (SELECT 1 FROM suggestions s WHERE s.classification_id = k.id AND s.subsection = ''
-     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.case_seq = c.seq AND d.statute = s.statute))) AS reviewed,
-  EXISTS (SELECT 1 FROM decisions d
-    WHERE d.case_seq = c.seq AND d.classification_id < k.id
-      AND d.id = (SELECT max(d2.id) FROM decisions d2
-                  WHERE d2.case_seq = d.case_seq AND d2.statute = d.statute AND d2.subsection = d.subsection)
-      AND ((d.decision IN ('accept', 'add') AND NOT EXISTS (SELECT 1 FROM suggestions s
-              WHERE s.classification_id = k.id AND s.statute = d.statute AND s.subsection = d.subsection))
-        OR (d.decision = 'reject' AND EXISTS (SELECT 1 FROM suggestions s
-              WHERE s.classification_id = k.id AND s.statute = d.statute AND s.subsection = d.subsection)))) AS disagreement
-FROM cases c
-JOIN classifications k ON k.id = (SELECT max(x.id) FROM classifications x WHERE x.case_seq = c.seq)`;
+  ${REVIEWED_EXPR} AS reviewed,
+  ${DISAGREEMENT_EXPR} AS disagreement
+${CASE_HEADS}`;
 
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const now = options.now ?? (() => new Date());
@@ -170,7 +178,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertSuggestion: db.prepare('INSERT INTO suggestions (classification_id, statute, subsection, score) VALUES (?, ?, ?, ?)'),
-    summaryBySeq: db.prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE c.seq = ?`),
+    summaryBySeq: db.prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE h.case_seq = ?`),
     narrative: db.prepare<[number], { narrative: string }>('SELECT narrative FROM cases WHERE seq = ?'),
     classification: db.prepare<[number], { result: string; created_at: string }>('SELECT result, created_at FROM classifications WHERE id = ?'),
     history: db.prepare<[number], { taxonomy_version: string; created_at: string; reason: 'create' | 'reclassify' }>(
@@ -188,7 +196,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       'SELECT seq, id, narrative FROM cases WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
     reviewedPage: db.prepare<[number, number], SummaryRow>(
-      `SELECT * FROM (${SUMMARY_SELECT} WHERE c.seq > ?) WHERE reviewed ORDER BY seq LIMIT ?`,
+      `SELECT * FROM (${SUMMARY_SELECT} WHERE h.case_seq > ?) WHERE reviewed ORDER BY seq LIMIT ?`,
     ),
     insertKey: db.prepare('INSERT INTO api_keys (id, owner, role, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     keys: db.prepare<[], KeyRow>('SELECT id, owner, role, prefix, created_at, revoked_at FROM api_keys ORDER BY created_at, id'),
@@ -356,16 +364,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   });
 
   function listCases(filter: CaseFilter, page: { cursor?: string | undefined; limit: number }): CasePage {
+    // Two steps: choose the page by the indexed sort key (and only the filters asked for), then build the
+    // summaries of that page alone.
     const where: string[] = [];
     const params: Record<string, string | number> = {};
-    if (filter.status) where.push(filter.status === 'reviewed' ? 'h.reviewed' : 'NOT h.reviewed');
-    if (filter.hasDisagreement !== undefined) where.push(filter.hasDisagreement ? 'h.disagreement' : 'NOT h.disagreement');
+    if (filter.status) where.push(filter.status === 'reviewed' ? REVIEWED_EXPR : `NOT ${REVIEWED_EXPR}`);
+    if (filter.hasDisagreement !== undefined) where.push(filter.hasDisagreement ? DISAGREEMENT_EXPR : `NOT ${DISAGREEMENT_EXPR}`);
     if (filter.aiInvolved !== undefined) {
-      where.push('h.ai_involved = @ai');
+      where.push('k.ai_involved = @ai');
       params.ai = filter.aiInvolved ? 1 : 0;
     }
     if (filter.exfiltrationFlagged !== undefined) {
-      where.push('h.exfil_flagged = @xf');
+      where.push('k.exfil_flagged = @xf');
       params.xf = filter.exfiltrationFlagged ? 1 : 0;
     }
     if (filter.priority && filter.priority.length > 0) {
@@ -373,43 +383,44 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         params[`p${i}`] = p;
         return `@p${i}`;
       });
-      where.push(`h.priority IN (${names.join(', ')})`);
+      where.push(`k.priority IN (${names.join(', ')})`);
     }
     if (filter.statute) {
       params.statute = filter.statute;
-      where.push(`(EXISTS (SELECT 1 FROM suggestions s WHERE s.classification_id = h.cls_id AND s.statute = @statute AND s.subsection = '')
-        OR EXISTS (SELECT 1 FROM decisions d WHERE d.case_seq = h.seq AND d.statute = @statute AND d.decision IN ('accept', 'add')
+      where.push(`(EXISTS (SELECT 1 FROM suggestions s WHERE s.classification_id = k.id AND s.statute = @statute AND s.subsection = '')
+        OR EXISTS (SELECT 1 FROM decisions d WHERE d.case_seq = c.seq AND d.statute = @statute AND d.decision IN ('accept', 'add')
           AND d.id = (SELECT max(d2.id) FROM decisions d2 WHERE d2.case_seq = d.case_seq AND d2.statute = d.statute AND d2.subsection = d.subsection)))`);
     }
     if (filter.receivedFrom) {
       params.from = new Date(filter.receivedFrom).toISOString();
-      where.push('h.received_at >= @from');
+      where.push('c.received_at >= @from');
     }
     if (filter.receivedTo) {
       params.to = new Date(filter.receivedTo).toISOString();
-      where.push('h.received_at < @to');
+      where.push('c.received_at < @to');
     }
     if (filter.text !== undefined) {
       const match = toFtsQuery(filter.text);
       // No searchable word (only punctuation): nothing can match.
       if (match === undefined) return { items: [] };
       params.q = match;
-      where.push('h.seq IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH @q)');
+      where.push('c.seq IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH @q)');
     }
     if (page.cursor !== undefined) {
       const [rank, received, seq] = decodeCursor(page.cursor);
       Object.assign(params, { cr: rank, cv: received, cs: seq });
-      where.push('(h.priority_rank, h.received_at, h.seq) > (@cr, @cv, @cs)');
+      where.push('(h.priority_rank, h.received_at, h.case_seq) > (@cr, @cv, @cs)');
     }
     params.limit = page.limit + 1;
-    const sql = `SELECT * FROM (${SUMMARY_SELECT}) h ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY h.priority_rank, h.received_at, h.seq LIMIT @limit`;
-    const rows = db.prepare<[Record<string, string | number>], SummaryRow>(sql).all(params);
+    // The ORDER BY is the case_heads_queue index: SQLite walks it and stops after limit + 1 matches.
+    const sql = `SELECT c.seq, h.priority_rank, h.received_at ${CASE_HEADS} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY h.priority_rank, h.received_at, h.case_seq LIMIT @limit`;
+    const rows = db.prepare<[Record<string, string | number>], { seq: number; priority_rank: number; received_at: string }>(sql).all(params);
     const more = rows.length > page.limit;
-    const items = rows.slice(0, page.limit);
-    const last = items[items.length - 1];
+    const chosen = rows.slice(0, page.limit);
+    const last = chosen[chosen.length - 1];
     return {
-      items: items.map(toSummary),
+      items: chosen.map((r) => summaryOf(r.seq)),
       nextCursor: more && last ? encodeCursor([last.priority_rank, last.received_at, last.seq]) : undefined,
     };
   }
@@ -425,9 +436,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     // Current statute-level suggestions, one row per case and statute.
     const suggested = db
       .prepare<[], { case_seq: number; statute: StatuteCode }>(
-        `SELECT k.case_seq, s.statute FROM classifications k
-         JOIN suggestions s ON s.classification_id = k.id AND s.subsection = ''
-         WHERE k.id = (SELECT max(x.id) FROM classifications x WHERE x.case_seq = k.case_seq)`,
+        `SELECT h.case_seq, s.statute FROM case_heads h
+         JOIN suggestions s ON s.classification_id = h.classification_id AND s.subsection = ''`,
       )
       .all();
     const suggestedSet = new Set(suggested.map((r) => `${r.case_seq}|${r.statute}`));

@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadClassifier } from '../../src/classify/load-classifier.js';
 import { deriveStatus } from '../../src/store/labels.js';
+import { applyMigrations } from '../../src/store/migrate.js';
+import { migration001 } from '../../src/store/migrations/001-initial.js';
 import { createSqliteStore, toFtsQuery, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { CaseNotFoundError, InvalidCursorError, InvalidDecisionError, VersionConflictError, type NewDecision } from '../../src/store/store.js';
 import { makeClassification } from './make-classification.js';
@@ -38,15 +40,38 @@ function decision(caseId: string, expectedVersion: number, d: Partial<NewDecisio
 
 describe('migrations', () => {
   it('creates the schema from an empty file in WAL mode and applies nothing on reopen', async () => {
-    expect(store.migration).toEqual({ from: 0, to: 1, applied: [1] });
+    expect(store.migration).toEqual({ from: 0, to: 2, applied: [1, 2] });
     const raw = new Database(store.path, { readonly: true });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['api_keys', 'cases', 'classifications', 'decisions', 'schema_migrations', 'suggestions']));
+    expect(tables).toEqual(expect.arrayContaining(['api_keys', 'case_heads', 'cases', 'classifications', 'decisions', 'schema_migrations', 'suggestions']));
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     await store.close();
     store = createSqliteStore({ path: join(dir, 'sub', 'cases.db') });
-    expect(store.migration).toEqual({ from: 1, to: 1, applied: [] });
+    expect(store.migration).toEqual({ from: 2, to: 2, applied: [] });
+  });
+
+  it('upgrades a version-1 database with cases in it, building the queue index from the events', async () => {
+    await store.close();
+    const path = join(dir, 'v1.db');
+    const raw = new Database(path);
+    applyMigrations(raw, [migration001]);
+    raw.prepare("INSERT INTO cases (id, narrative, received_at, created_at) VALUES ('a', 'x', '2025-01-02T00:00:00.000Z', 'now'), ('b', 'y', '2025-01-01T00:00:00.000Z', 'now')").run();
+    const cls = (seq: number, rank: number, priority: string) =>
+      raw
+        .prepare("INSERT INTO classifications (case_seq, taxonomy_version, priority, priority_rank, ai_involved, exfil_flagged, result, reason, created_at) VALUES (?, 'v1', ?, ?, 0, 0, ?, 'create', 'now')")
+        .run(seq, priority, rank, JSON.stringify(makeClassification()));
+    cls(1, 2, 'none');
+    cls(2, 2, 'none');
+    cls(1, 1, 'statute'); // case a re-classified: its latest classification must be the one used
+    raw.close();
+    store = createSqliteStore({ path });
+    expect(store.migration).toEqual({ from: 1, to: 2, applied: [2] });
+    const page = await store.listCases({}, { limit: 10 });
+    expect(page.items.map((i) => [i.id, i.priority, i.version])).toEqual([
+      ['a', 'statute', 2],
+      ['b', 'none', 1],
+    ]);
   });
 
   it('refuses a database written by a newer schema version', async () => {
@@ -54,7 +79,7 @@ describe('migrations', () => {
     const raw = new Database(join(dir, 'sub', 'cases.db'));
     raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").run();
     raw.close();
-    expect(() => createSqliteStore({ path: join(dir, 'sub', 'cases.db') })).toThrow(/schema version 99, newer than this program knows \(1\)/);
+    expect(() => createSqliteStore({ path: join(dir, 'sub', 'cases.db') })).toThrow(/schema version 99, newer than this program knows \(2\)/);
     store = createSqliteStore({ path: ':memory:' });
   });
 });

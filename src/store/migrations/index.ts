@@ -3,8 +3,9 @@
  * dist/ with nothing else to copy. Never edit a released migration: add the next one.
  */
 import { migration001 } from './001-initial.js';
+import { migration002 } from './002-case-heads.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
