@@ -8,6 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Request } from 'express';
+import { issueApiKey } from '../src/auth/api-keys.js';
+import { createAuth } from '../src/auth/middleware.js';
 import { loadClassifier } from '../src/classify/load-classifier.js';
 import { SAMPLES_DIR } from '../src/paths.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
@@ -66,6 +69,17 @@ export async function runStoreBench(argv: readonly string[] = []): Promise<void>
       return store.addDecision({ caseId: c.id, statute: '1343', decision: c.suggested.includes('1343') ? 'accept' : 'add', reviewer: 'bench2', expectedVersion: c.version });
     }, 20);
     await time('stats over all cases', () => store.stats(), 3);
+    // Authentication per request: open mode (no key: one count query) and with a key (SHA-256 + indexed lookup).
+    const calls = 100_000;
+    const openAuth = createAuth({ store, allowOpen: true });
+    await time(`authenticate, open mode (${calls} calls, total)`, async () => {
+      for (let i = 0; i < calls; i++) await openAuth.resolve({ headers: {} } as Request);
+    });
+    const { key } = await issueApiKey(store, 'bench', 'analyst');
+    const keyAuth = createAuth({ store, allowOpen: true });
+    await time(`authenticate, with a key (${calls} calls, total)`, async () => {
+      for (let i = 0; i < calls; i++) await keyAuth.resolve({ headers: { authorization: `Bearer ${key}` } } as Request);
+    });
   } finally {
     await store.close();
     rmSync(tmp, { recursive: true, force: true });
