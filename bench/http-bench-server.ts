@@ -3,24 +3,23 @@
  * share an event loop. Logs go to stdout, which the parent points at /dev/null: every line is still built and
  * written, as in production.
  *
- *   --variant app            the real createApp(...) plus `POST /bench/echo` mounted through `mounts`
- *                            (same request id, request log line, JSON body parsing and error handling)
- *   --variant pino-http      an echo-only app whose request logger is pino-http with its default serializers
- *   --variant pino-http-lean the same with one-field serializers
- *   --variant no-log         the same without any request logger
- * The parent receives `{ port }` over IPC once the server listens.
+ * Every variant is the real createApp(...) plus `POST /bench/echo` mounted through `mounts` (same request id,
+ * JSON body parsing and error handling as the API routes); the variants differ only in the request logger:
+ *   --variant app            the built-in one-line request logger (src/http/request-log.ts)
+ *   --variant pino-http      pino-http with its default serializers
+ *   --variant pino-http-lean pino-http with one-field req/res serializers
+ *   --variant no-log         no request logger
+ * The parent receives `{ port }` over IPC once the server listens, and `{ cpu }` (process.cpuUsage()) when it
+ * sends 'cpu'.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import express, { Router, type RequestHandler } from 'express';
+import { Router, type Express, type RequestHandler } from 'express';
 import { loadClassifier } from '../src/classify/load-classifier.js';
 import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/http/app.js';
 import { jsonBody } from '../src/http/json-body.js';
-import { errorHandler } from '../src/http/problem.js';
-import { installRequestLog } from '../src/http/request-context.js';
-import { requestId } from '../src/http/request-id.js';
 import { createLogger } from '../src/logger.js';
 
 type PinoHttpFactory = (options: Record<string, unknown>) => RequestHandler;
@@ -40,21 +39,16 @@ const echo: RequestHandler = (req, res) => {
   res.json(req.body);
 };
 
-async function buildApp(variant: string): Promise<express.Express> {
-  if (variant === 'app') {
-    const echoRouter = Router();
-    echoRouter.post('/bench/echo', jsonBody({ limit: config.bodyLimit }), echo);
-    return createApp({ classifier: loadClassifier(), logger, config, store: undefined, mounts: [{ path: '/', router: echoRouter }] });
-  }
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  installRequestLog(app, logger);
-  app.use(requestId());
-  if (variant === 'pino-http') app.use((await loadPinoHttp())({ logger }));
-  else if (variant === 'pino-http-lean') {
-    app.use(
-      (await loadPinoHttp())({
+async function requestLogFor(variant: string): Promise<RequestHandler | undefined> {
+  switch (variant) {
+    case 'app':
+      return undefined; // the built-in one-line request logger
+    case 'no-log':
+      return (_req, _res, next) => next();
+    case 'pino-http':
+      return (await loadPinoHttp())({ logger });
+    case 'pino-http-lean':
+      return (await loadPinoHttp())({
         logger,
         quietReqLogger: true,
         wrapSerializers: false,
@@ -62,17 +56,27 @@ async function buildApp(variant: string): Promise<express.Express> {
           req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
           res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
         },
-      }),
-    );
-  } else if (variant !== 'no-log') throw new Error(`unknown variant ${variant}`);
-  app.post('/bench/echo', jsonBody({ limit: config.bodyLimit }), echo);
-  app.use(errorHandler());
-  return app;
+      });
+    default:
+      throw new Error(`unknown variant ${variant}`);
+  }
+}
+
+/** Every variant is the real createApp with the echo route mounted; only the request logger differs. */
+async function buildApp(variant: string): Promise<Express> {
+  const echoRouter = Router();
+  echoRouter.post('/bench/echo', jsonBody({ limit: config.bodyLimit }), echo);
+  return createApp({ classifier: loadClassifier(), logger, config, mounts: [{ path: '/', router: echoRouter }], requestLog: await requestLogFor(variant) });
 }
 
 const server = createServer(await buildApp(values.variant));
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as AddressInfo).port });
+});
+// CPU time the server has used so far: the parent divides the difference by the requests answered, a figure
+// that other processes on a shared machine disturb far less than requests/s.
+process.on('message', (m) => {
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
 });
 process.on('disconnect', () => {
   server.close();

@@ -58,6 +58,11 @@ export interface AppDeps {
   /** Routers of other modules, mounted after the core routes and before the 404/405 fallback. */
   mounts?: readonly Mount[];
   lifecycle?: AppLifecycle;
+  /**
+   * Replaces the one-line request logger (request-log.ts). Only the HTTP benchmark uses it, to measure
+   * pino-http and no logger inside the otherwise identical app; keep the default everywhere else.
+   */
+  requestLog?: RequestHandler;
 }
 
 let packageVersion: string | undefined;
@@ -76,7 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   installRequestLog(app, logger);
   app.use(requestId({ isDraining }));
-  app.use(requestLogger(logger));
+  app.use(deps.requestLog ?? requestLogger(logger));
   if (deps.auth) app.use(deps.auth);
 
   const core = createRouteTable();
