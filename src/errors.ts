@@ -59,6 +59,7 @@ export const ERROR_CATALOG = {
     title: 'Method not allowed on this resource',
     description: 'The path exists but does not accept this method; the `Allow` header lists the methods it does accept.',
   },
+  BATCH_NOT_READY: { status: 409, title: 'The batch has no result yet', description: 'The batch job is still receiving, queued or running (retry after `Retry-After` seconds), or it failed (fetch its finished rows with `?partial=true`).' },
   VERSION_CONFLICT: {
     status: 409,
     title: 'The resource was changed by someone else',

@@ -153,15 +153,30 @@ function decodeHead(bytes: Buffer, encoding: CsvEncoding): string {
   return bytes.toString(encoding);
 }
 
-/** True once `head` holds the whole header line (a line break outside quotes). */
-function hasHeaderLine(head: Buffer): boolean {
+/** Offset of the line break that ends the header line (outside quotes), or -1 when `head` does not hold it yet. */
+export function headerLineEnd(head: Buffer): number {
   let inQuotes = false;
   for (let i = 0; i < head.length; i++) {
     const b = head[i];
     if (b === 0x22) inQuotes = !inQuotes;
-    else if (!inQuotes && (b === 0x0a || b === 0x0d)) return true;
+    else if (!inQuotes && (b === 0x0a || b === 0x0d)) return i;
   }
-  return false;
+  return -1;
+}
+
+/**
+ * The header record and dialect from the first bytes of an upload, so a wrong file can be refused before the
+ * rest of it arrives. Only the header line is parsed (the bytes after it may stop mid-record).
+ * @throws CsvInputError for binary data, an empty head or a header that does not parse.
+ */
+export async function readCsvHeader(head: Buffer, options: ReadCsvOptions = {}): Promise<{ header: string[]; dialect: CsvDialect }> {
+  const end = headerLineEnd(head);
+  const line = end === -1 ? head : head.subarray(0, end);
+  for await (const chunk of readCsv([line], options)) {
+    const header = chunk.records[0];
+    if (header) return { header, dialect: chunk.dialect };
+  }
+  throw new CsvInputError('CSV_MALFORMED', 'the CSV is empty: there is no header row', { line: 1 });
 }
 
 function countNewlines(buf: Buffer, end: number): number {
@@ -194,6 +209,14 @@ function isCsvError(err: unknown): err is CsvError {
 
 type Chunk = Buffer | string | Uint8Array;
 
+async function* toAsyncGen<T>(items: Iterable<T>): AsyncGenerator<T> {
+  for (const item of items) yield await Promise.resolve(item);
+}
+
+function toAsync<T>(items: Iterable<T>): AsyncIterator<T> {
+  return toAsyncGen(items);
+}
+
 function toBuffer(chunk: Chunk): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
@@ -205,8 +228,8 @@ function toBuffer(chunk: Chunk): Buffer {
  * chunk) as they are parsed; throws {@link CsvInputError} when the file cannot be parsed, after yielding
  * every record before the fault. Binary input (a NUL byte, outside UTF-16) is refused with its line.
  */
-export async function* readCsv(source: AsyncIterable<Chunk>, options: ReadCsvOptions = {}): AsyncGenerator<CsvChunk> {
-  const iterator = source[Symbol.asyncIterator]();
+export async function* readCsv(source: AsyncIterable<Chunk> | Iterable<Chunk>, options: ReadCsvOptions = {}): AsyncGenerator<CsvChunk> {
+  const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source);
   const held: Buffer[] = [];
   let heldBytes = 0;
   let ended = false;
@@ -220,7 +243,7 @@ export async function* readCsv(source: AsyncIterable<Chunk>, options: ReadCsvOpt
     const buf = toBuffer(next.value);
     held.push(buf);
     heldBytes += buf.length;
-    if (hasHeaderLine(Buffer.concat(held))) break;
+    if (headerLineEnd(Buffer.concat(held)) !== -1) break;
   }
   const head = Buffer.concat(held);
   const dialect = sniffDialect(head, options);
