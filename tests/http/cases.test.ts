@@ -322,3 +322,33 @@ describe('the review page', () => {
     expect(html).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
   });
 });
+
+describe('OpenAPI document with the review routes', () => {
+  it('lists every review route with resolvable references and the conflict body', async () => {
+    const t = await reviewApp();
+    const res = await request(t.app).get('/openapi.json').expect(200);
+    const doc = res.body as { paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>; components: { schemas: Record<string, unknown> } };
+    const listed = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m} ${p}`));
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'get /v1/cases',
+        'post /v1/cases',
+        'get /v1/cases/export',
+        'get /v1/cases/{id}',
+        'post /v1/cases/{id}/decisions',
+        'get /v1/stats',
+        'get /v1/reason-codes',
+        'get /v1/keys',
+        'post /v1/keys',
+        'delete /v1/keys/{id}',
+        'get /v1/keys/current',
+        'post /v1/reclassifications',
+        'get /review',
+      ]),
+    );
+    const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/schemas\/[^"]+"/g) ?? [];
+    for (const r of refs) expect(doc.components.schemas[r.slice(29, -1)], r).toBeDefined();
+    expect(JSON.stringify(doc.paths['/v1/cases/{id}/decisions']?.post?.responses['409'])).toContain('current');
+    await request(t.app).get('/docs').expect(200);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ClassificationSchema, PrioritySchema } from '../../classify/result-schema.js';
+import { ProblemSchema } from '../problem.js';
 import { ReasonCodeSchema, REASON_CODES, REASON_CODE_DESCRIPTIONS } from '../../store/reason-codes.js';
 import { CASE_STATUSES, DECISION_KINDS, ROLES, type ApiKeyRecord, type CaseDetail, type CaseSummary, type Stats } from '../../store/store.js';
 import { StatuteCodeSchema } from '../../taxonomy/schema.js';
@@ -182,8 +183,8 @@ export const CreateCasesResponseSchema = z.object({
   items: z.array(z.object({ case: CaseSummarySchema, created: z.boolean() })),
 });
 
-export const ConflictSchema = z.object({
-  code: z.literal('VERSION_CONFLICT'),
+/** 409 VERSION_CONFLICT: the usual problem members plus the case as it is now. */
+export const ConflictSchema = ProblemSchema.extend({
   current: CaseResponseSchema.describe('The case as it is now: show it to the reviewer again'),
 });
 

@@ -262,9 +262,10 @@ export function createCaseRoutes(deps: CaseRoutesDeps): Mount {
       },
       responses: {
         201: { description: 'The case after the decision (new version in ETag)', schema: CaseResponseSchema, schemaName: 'Case', headers: { ETag: 'The new case version' } },
-        409: { description: 'Stale version: problem+json with `current`, the case as it is now', schema: ConflictSchema, contentType: PROBLEM_CONTENT_TYPE },
+        // Documented here rather than in `errors`, whose generic problem entry would hide the `current` member.
+        409: { description: 'VERSION_CONFLICT: stale version; problem+json with `current`, the case as it is now', schema: ConflictSchema, contentType: PROBLEM_CONTENT_TYPE },
       },
-      errors: [...AUTH_ERRORS, ...JSON_ERRORS, 'CASE_NOT_FOUND', 'VERSION_CONFLICT'],
+      errors: [...AUTH_ERRORS, ...JSON_ERRORS, 'CASE_NOT_FOUND'],
     },
     auth.require('analyst'),
     jsonBody({ limit: deps.bodyLimit }),
