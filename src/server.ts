@@ -6,13 +6,12 @@
  */
 import { ConfigError } from './config.js';
 import { safeErrorFields } from './http/problem.js';
-import { createBatchMounts } from './http/routes/batches.js';
-import { createReviewMounts } from './http/routes/review.js';
+import { createServerMounts } from './http/server-mounts.js';
 import { startServer } from './http/start-server.js';
 import { TaxonomyError } from './taxonomy/load.js';
 
 try {
-  const { logger } = await startServer({ mounts: (ctx) => [...createReviewMounts(ctx), ...createBatchMounts(ctx).mounts] });
+  const { logger } = await startServer({ mounts: createServerMounts });
   // Input never reaches these (every request error becomes a problem response); if a bug does, record it
   // and exit so the supervisor restarts a clean process instead of one in an unknown state.
   process.on('uncaughtException', (err) => {

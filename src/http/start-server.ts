@@ -23,6 +23,11 @@ export interface ServerContext {
   logger: Logger;
   classifier: Classifier;
   store: CaseStore | undefined;
+  /**
+   * Registers a clean-up (stop job runners and worker pools) run on shutdown after in-flight requests have
+   * finished and before the store closes; hooks run in reverse order of registration.
+   */
+  onShutdown(hook: () => void | Promise<void>): void;
 }
 
 /** The part of `process` the server listens to for signals. */
@@ -75,7 +80,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, destination: options.logDestination });
   const classifier = loadClassifier({ taxonomyDir: config.taxonomyDir, threshold: config.threshold });
   const store = (options.openStore ?? ((c: Config) => createSqliteStore({ path: c.storePath })))(config);
-  const context: ServerContext = { config, logger, classifier, store };
+  const hooks: (() => void | Promise<void>)[] = [];
+  const context: ServerContext = { config, logger, classifier, store, onShutdown: (hook) => void hooks.push(hook) };
   // No API key means an open API, allowed only on loopback: setupAuth refuses any other address (and says so).
   const auth = await setupAuth({ store, host: config.host, logger }).catch(async (err: unknown) => {
     await store?.close();
@@ -88,6 +94,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     await listen(server, config.port, config.host);
   } catch (err) {
+    for (const hook of [...hooks].reverse()) await (async () => hook())().catch(() => undefined);
     await store?.close();
     throw err;
   }
@@ -118,6 +125,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       }
       clearInterval(sweep);
       clearTimeout(timer);
+      for (const hook of [...hooks].reverse()) {
+        try {
+          await hook();
+        } catch (err) {
+          logger.error({ error: safeErrorFields(err) }, 'a shutdown hook failed');
+          code = 1;
+        }
+      }
       if (store) {
         try {
           await store.close();

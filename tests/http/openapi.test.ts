@@ -3,77 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ClassificationSchema } from '../../src/classify/result-schema.js';
 import { ERROR_CODES } from '../../src/errors.js';
+import { createServerMounts } from '../../src/http/server-mounts.js';
+import { startServer } from '../../src/http/start-server.js';
+import { OpenApi31, openApiProblems } from './openapi-validator.js';
 import { testApp } from './support.js';
-
-/**
- * Structural checks of an OpenAPI 3.1 document: the required fields of the objects this API uses, strict
- * (a misspelt member fails), plus the cross-document rules a JSON Schema of the spec cannot state.
- */
-const Ref = z.strictObject({ $ref: z.string().startsWith('#/') });
-const JsonSchema = z.record(z.string(), z.unknown());
-const Media = z.strictObject({ schema: JsonSchema.optional(), example: z.unknown().optional() });
-const Content = z.record(z.string().regex(/^[a-z]+\/[a-z0-9.+*-]+$/), Media);
-const Header = z.strictObject({ description: z.string().optional(), schema: JsonSchema });
-const Parameter = z
-  .strictObject({
-    name: z.string().min(1),
-    in: z.enum(['query', 'header', 'path', 'cookie']),
-    required: z.boolean().optional(),
-    description: z.string().optional(),
-    schema: JsonSchema,
-  })
-  .refine((p) => p.in !== 'path' || p.required === true, 'path parameters must be required');
-const Response = z.strictObject({
-  description: z.string().min(1),
-  headers: z.record(z.string(), z.union([Ref, Header])).optional(),
-  content: Content.optional(),
-});
-const Operation = z.strictObject({
-  operationId: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
-  summary: z.string().min(1),
-  description: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-  parameters: z.array(z.union([Ref, Parameter])).optional(),
-  requestBody: z.strictObject({ description: z.string().optional(), required: z.boolean().optional(), content: Content }).optional(),
-  responses: z.record(z.string().regex(/^([1-5](\d\d|XX)|default)$/), z.union([Ref, Response])).refine((r) => Object.keys(r).length > 0, 'no responses'),
-  security: z.array(z.record(z.string(), z.array(z.string()))).optional(),
-});
-const PathItem = z.strictObject({
-  get: Operation.optional(),
-  put: Operation.optional(),
-  post: Operation.optional(),
-  delete: Operation.optional(),
-  patch: Operation.optional(),
-});
-const OpenApi31 = z.strictObject({
-  openapi: z.string().regex(/^3\.1\.\d+$/),
-  info: z.strictObject({ title: z.string().min(1), version: z.string().min(1), description: z.string().optional() }),
-  paths: z.record(z.string().startsWith('/'), PathItem),
-  components: z.strictObject({
-    schemas: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), JsonSchema),
-    parameters: z.record(z.string(), Parameter),
-    headers: z.record(z.string(), Header),
-  }),
-  tags: z.array(z.strictObject({ name: z.string() })),
-});
-
-const JSON_SCHEMA_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
-
-function walk(node: unknown, visit: (obj: Record<string, unknown>, path: string) => void, path = '#'): void {
-  if (Array.isArray(node)) node.forEach((n, i) => walk(n, visit, `${path}/${i}`));
-  else if (typeof node === 'object' && node !== null) {
-    visit(node as Record<string, unknown>, path);
-    for (const [k, v] of Object.entries(node)) walk(v, visit, `${path}/${k}`);
-  }
-}
-
-function resolvePointer(doc: unknown, ref: string): unknown {
-  return ref
-    .slice(2)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), doc);
-}
 
 /** Every route the core app serves: the OpenAPI document must list exactly these. */
 const ROUTES = [
@@ -96,28 +29,29 @@ describe('GET /openapi.json', () => {
     return OpenApi31.parse(res.body);
   }
 
-  it('is a structurally valid OpenAPI 3.1 document when generated', async () => {
-    const doc = await fetchDoc();
-    const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const [path, item] of Object.entries(doc.paths)) {
-      const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      for (const op of Object.values(item)) {
-        const declared = (op.parameters ?? []).flatMap((p) => ('in' in p && p.in === 'path' ? [p.name] : []));
-        expect(declared.sort()).toEqual(templated.sort());
-      }
-    }
+  it('is a valid OpenAPI 3.1 document with resolvable refs when generated', async () => {
+    const res = await request(app).get('/openapi.json').expect(200);
+    expect(openApiProblems(res.body).problems).toEqual([]);
   });
 
-  it('resolves every $ref and uses only JSON Schema types when generated', async () => {
-    const doc = await fetchDoc();
-    walk(doc, (obj, at) => {
-      if (typeof obj.$ref === 'string') expect(resolvePointer(doc, obj.$ref), `${at}: ${obj.$ref}`).toBeDefined();
-      if (at.includes('/schema') && 'type' in obj && typeof obj.type !== 'object') {
-        const types = Array.isArray(obj.type) ? obj.type : [obj.type];
-        for (const t of types) expect(JSON_SCHEMA_TYPES.has(String(t)), `${at}: type ${String(t)}`).toBe(true);
-      }
+  it('reports problems when the document is broken', () => {
+    const { problems } = openApiProblems({
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/a/{id}': { get: { operationId: 'x', summary: 's', responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } } } } } },
+        '/b': { get: { operationId: 'x', summary: 's', responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'text' } } } } } } },
+      },
+      components: { schemas: {}, parameters: {}, headers: {} },
+      tags: [],
     });
+    expect(problems).toEqual([
+      'operationId x is used twice',
+      'get /a/{id}: path parameters  ≠ template id',
+      '#/paths/~1a~1{id}/get/responses/200/content/application~1json/schema: unresolved #/components/schemas/Nope'.replace(/~1/g, '/'),
+      '#/paths//b/get/responses/200/content/application/json/schema: type text',
+    ]);
+    expect(openApiProblems({ openapi: '3.0.3', info: {}, paths: {} }).problems.length).toBeGreaterThan(0);
   });
 
   it('lists exactly the routes the app serves, and the app answers each of them', async () => {
@@ -157,5 +91,33 @@ describe('GET /openapi.json', () => {
     expect(responses['400']).toMatchObject({ content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
     const problem = doc.components.schemas.Problem as { properties: { code: { enum: string[] } } };
     expect(problem.properties.code.enum).toEqual(ERROR_CODES);
+  });
+});
+
+describe('GET /openapi.json of the full server (core API plus every mounted module)', () => {
+  it('is a valid OpenAPI 3.1 document that lists the core routes and every mounted route table', async () => {
+    const lines: string[] = [];
+    const documented: string[] = [];
+    const running = await startServer({
+      env: { PORT: '0', STORE_PATH: ':memory:', LOG_FORMAT: 'json' },
+      logDestination: { write: (s: string) => void lines.push(s) },
+      mounts: (ctx) => {
+        const mounts = createServerMounts(ctx);
+        documented.push(...mounts.flatMap((m) => m.operations ?? []).map((op) => `${op.method} ${op.path}`));
+        return mounts;
+      },
+      signals: null,
+    });
+    try {
+      const res = await request(running.url).get('/openapi.json').expect(200);
+      const { doc, problems } = openApiProblems(res.body);
+      expect(problems).toEqual([]);
+      const listed = Object.entries(doc?.paths ?? {}).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
+      for (const [m, p] of ROUTES) expect(listed).toContain(`${m} ${p}`);
+      expect(documented.length).toBeGreaterThan(5);
+      for (const route of documented) expect(listed).toContain(route);
+    } finally {
+      expect(await running.shutdown('test')).toBe(0);
+    }
   });
 });

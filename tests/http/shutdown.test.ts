@@ -69,6 +69,59 @@ describe('graceful shutdown (in-process)', () => {
     expect(msgs.find((m) => m.msg === 'stopped')?.code).toBe(0);
   });
 
+  it('runs shutdown hooks after in-flight requests and before the store closes, in reverse order', async () => {
+    const events: string[] = [];
+    const signals = new EventEmitter();
+    const exited = deferred<number>();
+    const release = deferred();
+    const entered = deferred();
+    const router = Router();
+    router.get('/test/slow', async (_req, res) => {
+      entered.resolve();
+      await release.promise;
+      events.push('response');
+      res.end();
+    });
+    const running = await startServer({
+      env: { PORT: '0', STORE_PATH: ':memory:', LOG_LEVEL: 'silent' },
+      signals: signals as unknown as SignalSource,
+      exit: (code) => exited.resolve(code),
+      mounts: (ctx) => {
+        ctx.onShutdown(() => void events.push('first registered'));
+        ctx.onShutdown(async () => {
+          await ctx.store?.ping(); // the store is still open
+          events.push('second registered');
+        });
+        return [{ router }];
+      },
+    });
+    const inFlight = get(`${running.url}/test/slow`);
+    await entered.promise;
+    signals.emit('SIGTERM', 'SIGTERM');
+    setTimeout(() => release.resolve(), 50);
+    await inFlight;
+    await expect(exited.promise).resolves.toBe(0);
+    expect(events).toEqual(['response', 'second registered', 'first registered']);
+  });
+
+  it('exits 1 when a shutdown hook fails', async () => {
+    const signals = new EventEmitter();
+    const exited = deferred<number>();
+    await startServer({
+      env: { PORT: '0', STORE_PATH: ':memory:', LOG_LEVEL: 'silent' },
+      signals: signals as unknown as SignalSource,
+      exit: (code) => exited.resolve(code),
+      mounts: (ctx) => {
+        ctx.onShutdown(() => {
+          throw new Error('worker pool stuck');
+        });
+        return [];
+      },
+    });
+    signals.emit('SIGTERM', 'SIGTERM');
+    await expect(exited.promise).resolves.toBe(1);
+  });
+
   it('handles SIGINT the same way when nothing is in flight', async () => {
     const { signals, exited } = await startWithSlowRoute();
     signals.emit('SIGINT', 'SIGINT');
