@@ -111,7 +111,7 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
       continue;
     }
     const cp = c < 128 ? c : codePointAt(text, i);
-    if (cp < 128 ? ASCII[cp] !== Cls.Word : !LETTER_OR_DIGIT_START.test(String.fromCodePoint(cp))) {
+    if (cp < 128 ? ASCII[cp] !== Cls.Word : !isWordCodePoint(cp) || !LETTER_OR_DIGIT_START.test(String.fromCodePoint(cp))) {
       i += cp > 0xffff ? 2 : 1;
       continue;
     }
@@ -148,6 +148,11 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
       if (!isWordCodePoint(dcp)) break;
       ascii = false;
       i += dcp > 0xffff ? 2 : 1;
+    }
+    if (i === start) {
+      // Defensive: a character that starts no token must still be consumed (never loop in place).
+      i += cp > 0xffff ? 2 : 1;
+      continue;
     }
     let norm: string;
     if (lower !== undefined) norm = lower.slice(start, i);

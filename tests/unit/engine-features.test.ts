@@ -163,3 +163,9 @@ describe('tokenizer and loader fixes', () => {
     expect(found.some((m) => m.includes('repeats a group of alternatives'))).toBe(true);
   });
 });
+
+describe('tokenizer termination', () => {
+  it('consumes a letter-class character that cannot start a token (modifier apostrophe U+02BC) instead of looping', () => {
+    expect(tokenize('a \u02bc b \u02bcx', { stem: (t: string): string => t }).norm).toEqual(['a', 'b', 'x']);
+  });
+});
