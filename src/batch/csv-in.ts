@@ -2,9 +2,9 @@
  * CSV input: sniff the dialect from the header line, then parse the byte stream with csv-parse into records,
  * chunk by chunk, with the caller pulling (so a slow consumer slows the reading: backpressure).
  *
- * Records are taken from csv-parse's `on_record` hook and never pushed through its readable side: every
- * record parsed before a fatal error reaches the caller (a stream error would discard the records still
- * buffered), and a record costs no stream `push`.
+ * Records are taken as csv-parse emits them and never pass through its readable side: every record parsed
+ * before a fatal error reaches the caller (a stream error would discard the records still buffered), and a
+ * record costs no stream buffering.
  */
 import { parse, type CsvError } from 'csv-parse';
 
@@ -261,12 +261,17 @@ export async function* readCsv(source: AsyncIterable<Chunk> | Iterable<Chunk>, o
     relax_quotes: true,
     skip_empty_lines: true,
     max_record_size: options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS,
-    on_record: (record: string[], context) => {
-      records.push(record);
-      lastRecordLine = context.lines;
-      return null;
-    },
   });
+  // Records are taken as csv-parse pushes them (it calls `this.push(record)` for each, then `push(null)`),
+  // so they never sit in the readable buffer, where an error would discard them. Cheaper than `on_record`,
+  // which builds two info objects per record (~9% of parse time, profiled).
+  const push = parser.push.bind(parser);
+  parser.push = (record: unknown): boolean => {
+    if (record === null) return push(null);
+    records.push(record as string[]);
+    lastRecordLine = parser.info.lines;
+    return true;
+  };
   // Errors arrive through the write callbacks below; this listener only keeps them from being "unhandled".
   parser.on('error', () => undefined);
   const decoder = dialect.encoding === 'windows-1252' ? new TextDecoder('windows-1252') : undefined;
