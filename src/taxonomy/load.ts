@@ -217,7 +217,9 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
     files: files_,
   };
   // Cross-references are checked even when some files failed their schema, so one run reports everything it can.
-  issues.push(...validateReferences(taxonomy));
+  // A concepts file that failed to parse would make every @reference look unknown: skip those checks then.
+  const conceptsBroken = failedKinds.has('concepts') || failedKinds.has('*');
+  issues.push(...validateReferences(taxonomy, { checkConceptRefs: !conceptsBroken }));
   if (issues.length > 0) throw new TaxonomyError(issues);
   return taxonomy;
 }

@@ -18,7 +18,8 @@ interface Target {
   allowEmpty?: boolean;
 }
 
-export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
+export function validateReferences(t: Taxonomy, options: { checkConceptRefs?: boolean } = {}): TaxonomyIssue[] {
+  const checkConceptRefs = options.checkConceptRefs ?? true;
   const issues: TaxonomyIssue[] = [];
   const cautionIds = new Set(t.cautions.map((c) => c.id));
   const add = (file: string, path: string, message: string): void => {
@@ -31,7 +32,7 @@ export function validateReferences(t: Taxonomy): TaxonomyIssue[] {
       add(file, path, `phrase "${phrase}": ${parsed.error}`);
       return;
     }
-    if (parsed.concept !== undefined && !t.concepts[parsed.concept]) add(file, path, `unknown concept @${parsed.concept}`);
+    if (checkConceptRefs && parsed.concept !== undefined && !t.concepts[parsed.concept]) add(file, path, `unknown concept @${parsed.concept}`);
   };
 
   const checkMatcher = (file: string, path: string, r: Rule | Counter): void => {
