@@ -62,6 +62,33 @@ export const EnvSchema = z.object({
   STORE_PATH: z.string().trim().min(1).default('data/cases.db'),
   /** How long a SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
   SHUTDOWN_TIMEOUT_MS: intString(0, 600_000).default(10_000),
+  /** Requests a minute per API key (per client address without a key); `0` turns the limit off. See src/http/rate-limit.ts. */
+  RATE_LIMIT_PER_MINUTE: intString(0, 10_000_000).default(1200),
+  /** Requests a caller may send at once above the steady rate (the bucket size). */
+  RATE_LIMIT_BURST: intString(1, 1_000_000).default(200),
+  /** Browser origins allowed to call the API cross-origin (comma-separated, exact); empty: CORS off. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((s, ctx) => {
+      const origins = s.split(',').map((o) => o.trim()).filter((o) => o !== '');
+      for (const o of origins) {
+        let ok = false;
+        try {
+          const u = new URL(o);
+          ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
+        } catch {
+          ok = false;
+        }
+        // No "*": the API holds personal data, so every allowed origin is named.
+        if (!ok) ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of origins like https://review.example.org (got ${JSON.stringify(o.slice(0, 60))})` });
+      }
+      return origins;
+    })
+    .default([]),
+  /** Longest time to receive one whole request, headers and body (node's requestTimeout); `0`: no limit. */
+  REQUEST_TIMEOUT_MS: intString(0, 86_400_000).default(300_000),
+  /** Longest time to receive a request's headers (node's headersTimeout): stops slow-header clients. */
+  HEADERS_TIMEOUT_MS: intString(1000, 600_000).default(60_000),
 });
 
 export interface Config {
@@ -77,6 +104,13 @@ export interface Config {
   taxonomyDir: string;
   storePath: string;
   shutdownTimeoutMs: number;
+  /** 0: no rate limit. */
+  rateLimitPerMinute: number;
+  rateLimitBurst: number;
+  /** Empty: no CORS headers at all. */
+  corsOrigins: readonly string[];
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
 }
 
 /** The start-up failure: its message is one line naming each bad variable. */
@@ -127,5 +161,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     taxonomyDir: e.TAXONOMY_DIR,
     storePath: e.STORE_PATH === ':memory:' ? e.STORE_PATH : resolve(e.STORE_PATH),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimitBurst: e.RATE_LIMIT_BURST,
+    corsOrigins: e.CORS_ORIGINS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
   };
 }

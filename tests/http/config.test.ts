@@ -18,6 +18,11 @@ describe('loadConfig', () => {
       taxonomyDir: DEFAULT_TAXONOMY_DIR,
       storePath: resolve('data/cases.db'),
       shutdownTimeoutMs: 10_000,
+      rateLimitPerMinute: 1200,
+      rateLimitBurst: 200,
+      corsOrigins: [],
+      requestTimeoutMs: 300_000,
+      headersTimeoutMs: 60_000,
     });
   });
 
@@ -38,6 +43,9 @@ describe('loadConfig', () => {
     [{ CLASSIFY_THRESHOLD: '2' }, 'CLASSIFY_THRESHOLD', /CLASSIFY_THRESHOLD must be a number between 0 and 1/],
     [{ TAXONOMY_DIR: '/no/such/dir' }, 'TAXONOMY_DIR', /TAXONOMY_DIR must be an existing directory/],
     [{ MAX_NARRATIVE_CHARS: '0' }, 'MAX_NARRATIVE_CHARS', /MAX_NARRATIVE_CHARS must be at least 1/],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS', /CORS_ORIGINS must be a comma-separated list of origins/],
+    [{ CORS_ORIGINS: 'https://a.example.org/path' }, 'CORS_ORIGINS', /CORS_ORIGINS must be a comma-separated list of origins/],
+    [{ RATE_LIMIT_BURST: '0' }, 'RATE_LIMIT_BURST', /RATE_LIMIT_BURST must be at least 1/],
   ])('throws a one-line ConfigError naming the variable when %o is invalid', (env, name, message) => {
     let err: unknown;
     try {
