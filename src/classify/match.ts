@@ -28,7 +28,7 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
   const hits: PatternHit[] = [];
   const { count, stem, norm, sentence } = tokens;
   // Prefix keys are computed once per token, not once per trie node visited.
-  const keys = new Float64Array(count);
+  const keys = new Int32Array(count);
   for (let t = 0; t < count; t++) keys[t] = prefixKey(norm[t] as string);
 
   // Follows every edge that token j opens from `node`; `from` is where the match started.

@@ -11,7 +11,7 @@ export interface TrieNode {
   next: Map<string, TrieNode>;
   /** Exact-surface edges (`=word`), kept apart from stem edges. */
   exact: Map<string, TrieNode> | undefined;
-  /** Prefix edges indexed by their first three letters (prefixes are at least three long), see `prefixKey`. */
+  /** Prefix edges indexed by their first two letters (prefixes are at least three long), see `prefixKey`. */
   prefixes: Map<number, [string, TrieNode][]> | undefined;
   any: TrieNode | undefined;
   /** Pattern ids that end here. */
@@ -118,9 +118,13 @@ export interface CompiledTaxonomy {
   source: Taxonomy;
 }
 
-/** The first three UTF-16 units of a word packed into one number (no string allocation on the hot path); -1 if shorter. */
+/**
+ * The first two UTF-16 units of a word packed into a small integer (a V8 Smi: no allocation, cheap Map hashing);
+ * -1 for words shorter than three. Units above 0x7fff share buckets, which is harmless: bucket entries are then
+ * checked with startsWith.
+ */
 export function prefixKey(word: string): number {
-  return word.length < 3 ? -1 : word.charCodeAt(0) * 4294967296 + word.charCodeAt(1) * 65536 + word.charCodeAt(2);
+  return word.length < 3 ? -1 : ((word.charCodeAt(0) & 0x7fff) << 15) | (word.charCodeAt(1) & 0x7fff);
 }
 
 function newNode(): TrieNode {
