@@ -72,7 +72,7 @@ export const EnvSchema = z.object({
     .transform((s, ctx) => {
       const origins = s.split(',').map((o) => o.trim()).filter((o) => o !== '');
       for (const o of origins) {
-        let ok = false;
+        let ok: boolean;
         try {
           const u = new URL(o);
           ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
