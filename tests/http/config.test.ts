@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { DEFAULT_TAXONOMY_DIR } from '../../src/paths.js';
+import { ConfigError, EnvSchema, loadConfig } from '../../src/config.js';
+import { DEFAULT_TAXONOMY_DIR, PACKAGE_ROOT } from '../../src/paths.js';
 
 describe('loadConfig', () => {
   it('returns the embedded defaults when no variable is set', () => {
@@ -61,5 +62,15 @@ describe('loadConfig', () => {
 
   it('names every bad variable on the same line when several are invalid', () => {
     expect(() => loadConfig({ PORT: 'x', LOG_FORMAT: 'xml' })).toThrow(/^invalid configuration: PORT .*; LOG_FORMAT must be one of/);
+  });
+});
+
+describe('configuration documentation', () => {
+  it('lists every environment variable in the README HTTP API section', () => {
+    const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('\n## HTTP API\n');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const rows = new Set([...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
+    expect(Object.keys(EnvSchema.shape).filter((name) => !rows.has(name))).toEqual([]);
   });
 });
