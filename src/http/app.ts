@@ -2,8 +2,8 @@
  * The app factory shared by the server entry, the tests and the benchmark. No side effects on import; every
  * dependency comes in through {@link AppDeps}.
  *
- * Order of the pipeline: request id → request log line → routes (core, then `mounts`) → 405/404 → problem
- * errors. Routes parse their own bodies (json-body.ts), so a mounted router may stream another media type.
+ * Order of the pipeline: request id → request log line → security headers → CORS (when configured) → auth →
+ * rate limit → routes (core, then `mounts`) → 405/404 → problem errors. Routes parse their own bodies (json-body.ts), so a mounted router may stream another media type.
  *
  * Adding routes from another module without editing this file — pass `mounts`:
  *
@@ -28,19 +28,22 @@ import type { Classifier } from '../classify/classifier.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { cors } from './cors.js';
 import { createOpenApiDocument } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { installRequestLog } from './request-context.js';
 import { requestId } from './request-id.js';
 import { requestLogger } from './request-log.js';
+import type { RateLimiter } from './rate-limit.js';
 import { createAllowLookup, createRouteTable, type Mount, type Operation } from './route-table.js';
 import { addClassifyRoutes } from './routes/classify.js';
 import { addDocsRoutes } from './routes/docs.js';
 import { addHealthRoutes, type ReadinessProbe } from './routes/health.js';
 import { addTaxonomyRoutes } from './routes/taxonomy.js';
 import { createRequestSchemas } from './schemas.js';
+import { securityHeaders } from './security-headers.js';
 
-export type AppConfig = Pick<Config, 'bodyLimit' | 'batchBodyLimit' | 'maxNarrativeChars' | 'maxBatchItems'>;
+export type AppConfig = Pick<Config, 'bodyLimit' | 'batchBodyLimit' | 'maxNarrativeChars' | 'maxBatchItems'> & Partial<Pick<Config, 'corsOrigins'>>;
 
 /** Shared with the server: set `draining` on shutdown so /readyz fails and keep-alive clients are told to close. */
 export interface AppLifecycle {
@@ -63,6 +66,8 @@ export interface AppDeps {
    * pino-http and no logger inside the otherwise identical app; keep the default everywhere else.
    */
   requestLog?: RequestHandler;
+  /** Per-caller rate limit (src/http/rate-limit.ts), mounted right after `auth`; the server builds it from config. */
+  rateLimit?: RateLimiter;
 }
 
 let packageVersion: string | undefined;
@@ -82,7 +87,11 @@ export function createApp(deps: AppDeps): Express {
   installRequestLog(app, logger);
   app.use(requestId({ isDraining }));
   app.use(deps.requestLog ?? requestLogger(logger));
+  app.use(securityHeaders());
+  const corsHandler = cors({ origins: config.corsOrigins ?? [] });
+  if (corsHandler) app.use(corsHandler);
   if (deps.auth) app.use(deps.auth);
+  if (deps.rateLimit) app.use(...deps.rateLimit.handlers);
 
   const core = createRouteTable();
   const schemas = createRequestSchemas(config);

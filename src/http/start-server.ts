@@ -15,6 +15,7 @@ import { createSqliteStore } from '../store/sqlite-store.js';
 import type { CaseStore } from '../store/store.js';
 import { createApp, type AppLifecycle } from './app.js';
 import { safeErrorFields } from './problem.js';
+import { createRateLimiter } from './rate-limit.js';
 import type { Mount } from './route-table.js';
 
 /** What route modules get to build their routers from. */
@@ -89,8 +90,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
 
   const lifecycle: AppLifecycle = { draining: false };
-  const app = createApp({ classifier, logger, config, store, auth: auth.gate(), mounts: options.mounts?.(context), lifecycle });
-  const server = createServer(app);
+  const rateLimit = config.rateLimitPerMinute > 0 ? createRateLimiter({ perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst }) : undefined;
+  const app = createApp({ classifier, logger, config, store, auth: auth.gate(), rateLimit, mounts: options.mounts?.(context), lifecycle });
+  // A client that sends its request too slowly gets node's bare 408 and its connection closed. Node checks the
+  // timeouts only every connectionsCheckingInterval (default 30 s); once a second keeps the limits close.
+  const requestTimeout = config.requestTimeoutMs;
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout: requestTimeout > 0 ? Math.min(config.headersTimeoutMs, requestTimeout) : config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.floor((requestTimeout || config.headersTimeoutMs) / 4))),
+    },
+    app,
+  );
   try {
     await listen(server, config.port, config.host);
   } catch (err) {

@@ -4,6 +4,7 @@ import type { DocsLimits } from '../docs-page.js';
 import { renderDocsPage } from '../docs-page.js';
 import type { OpenApiDocument } from '../openapi.js';
 import type { RouteTable } from '../route-table.js';
+import { DOCS_PAGE_CSP, setPagePolicy } from '../security-headers.js';
 
 export interface DocsRoutesDeps {
   /** Builds the document; called once, after every route (including mounted ones) is known. */
@@ -11,8 +12,6 @@ export interface DocsRoutesDeps {
   limits: DocsLimits;
 }
 
-/** The docs page loads nothing from anywhere: inline styles only. */
-const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function addDocsRoutes(table: RouteTable, deps: DocsRoutesDeps): void {
   let doc: OpenApiDocument | undefined;
@@ -46,7 +45,8 @@ export function addDocsRoutes(table: RouteTable, deps: DocsRoutesDeps): void {
     },
     (_req, res) => {
       html ??= renderDocsPage(document(), deps.limits);
-      res.setHeader('Content-Security-Policy', DOCS_CSP);
+      // The page loads nothing from anywhere: inline styles only (DOCS_PAGE_CSP).
+      setPagePolicy(res, DOCS_PAGE_CSP);
       res.type('text/html').send(html);
     },
   );

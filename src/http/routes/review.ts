@@ -16,6 +16,7 @@ import type { Config } from '../../config.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import type { CaseStore } from '../../store/store.js';
 import { createRouteTable, type Mount } from '../route-table.js';
+import { REVIEW_PAGE_CSP, setPagePolicy } from '../security-headers.js';
 import { createCaseRoutes } from './cases.js';
 import { createKeyRoutes } from './keys.js';
 import { createReclassifyRoutes } from './reclassifications.js';
@@ -23,16 +24,8 @@ import { createStatsRoutes } from './stats.js';
 
 export const REVIEW_UI_DIR = join(PACKAGE_ROOT, 'src', 'review-ui');
 
-export const REVIEW_PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+// The policy sits with the others in security-headers.ts, which also sets the shared headers (nosniff, no framing, no referrer) on every response.
+export { REVIEW_PAGE_CSP };
 
 const FILES = [
   { path: '/review', file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -55,10 +48,7 @@ export function createReviewPageRoutes(dir: string = REVIEW_UI_DIR): Mount {
         responses: { 200: { description: f.file, contentType: f.type.split(';')[0] } },
       },
       (_req, res: Response) => {
-        res.setHeader('Content-Security-Policy', REVIEW_PAGE_CSP);
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Referrer-Policy', 'no-referrer');
-        res.setHeader('X-Frame-Options', 'DENY');
+        setPagePolicy(res, REVIEW_PAGE_CSP);
         res.setHeader('Cache-Control', 'no-cache');
         res.type(f.type).send(body);
       },
