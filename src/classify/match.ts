@@ -124,12 +124,17 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
   for (const [rule, ps] of parts) {
     const r = tx.rules[rule];
     if (!r || r.type !== RuleType.Near) continue;
-    if (ps.length < r.partCount || ps.some((p) => p === undefined)) continue;
+    let complete = ps.length >= r.partCount;
+    for (let k = 0; complete && k < r.partCount; k++) if (ps[k] === undefined) complete = false; // sparse: `some` skips holes
+    if (!complete) continue;
     combineNear(rule, ps, r.partCount, r.within, r.ordered, r.sameSentence);
   }
 
   function combineNear(rule: number, ps: PatternHit[][], n: number, within: number, ordered: boolean, sameSentence: boolean): void {
     const anchors = ps[0] ?? [];
+    let longest = 0;
+    for (let k = 0; k < n; k++) for (const h of ps[k] ?? []) longest = Math.max(longest, h.to - h.from);
+    const reach = within + (n - 1) * longest;
     const chosen: PatternHit[] = [];
     for (const a of anchors) {
       let best: PatternHit[] | undefined;
@@ -154,6 +159,9 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
           return;
         }
         for (const h of ps[k] ?? []) {
+          // Hits are in token order: parts further than the window (plus room for the parts' own length) cannot fit.
+          if (h.to < a.from - reach) continue;
+          if (h.from > a.to + reach) break;
           if (sameSentence && sentence[h.from] !== sentence[a.from]) continue;
           const prev = chosen[k - 1] as PatternHit;
           if (ordered && h.from < prev.to) continue;
