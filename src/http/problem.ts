@@ -62,6 +62,9 @@ interface HttpishError {
  */
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
+  // The router's decodeURIComponent of a path parameter ("%E0%A4%A") throws a URIError marked status 400 but not
+  // `expose`: the client's fault, not a 500.
+  if (err instanceof URIError) return new AppError('INVALID_REQUEST', 'The path contains invalid percent-encoding.');
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as HttpishError;
   switch (e.type) {
