@@ -40,8 +40,14 @@ export interface ColumnChoice {
   source: 'given' | 'detected';
 }
 
+/** Columns named in an error message: enough to spot the mistake, never a message as large as a hostile header. */
+const LISTED_COLUMNS = 20;
+const LISTED_NAME_CHARS = 60;
+
 function listColumns(header: readonly string[]): string {
-  return header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');
+  if (header.length === 0) return '(none)';
+  const shown = header.slice(0, LISTED_COLUMNS).map((h) => JSON.stringify(h.length > LISTED_NAME_CHARS ? `${h.slice(0, LISTED_NAME_CHARS)}…` : h));
+  return header.length > LISTED_COLUMNS ? `${shown.join(', ')} … (${header.length} columns)` : shown.join(', ');
 }
 
 /** Finds a column the caller named: exact name first, then the normalised name. */
