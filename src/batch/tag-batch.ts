@@ -99,7 +99,8 @@ export function tagBatch(classifier: Classifier, task: BatchTask): BatchResult {
       const added = result ? resultCells(result) : errorCells(classifier.taxonomyVersion, problem ?? '');
       text += formatRow(cells.concat(added), spec.delimiter) + spec.eol;
     } else {
-      const input: Record<string, string> = {};
+      // No prototype: a column named "__proto__" is data (a plain object would drop it through the setter).
+      const input = Object.create(null) as Record<string, string>;
       for (let i = 0; i < width; i++) input[keys[i] as string] = row[i] ?? '';
       const line: Record<string, unknown> = { row: task.firstRow + r, input };
       if (row.length > width) line.extra = row.slice(width);

@@ -193,3 +193,16 @@ describe('CSV fuzz over HTTP', () => {
     expect(b.batches.jobs.list(['receiving', 'queued', 'running'])).toEqual([]);
   });
 });
+
+describe('CSV columns named like prototype keys', () => {
+  it('keeps __proto__ and constructor columns as data and leaves Object.prototype untouched when the output is JSONL', async () => {
+    const before = Object.getOwnPropertyNames(Object.prototype).sort();
+    const run = await tagBuffer(`narrative,__proto__,constructor,prototype\n"${NARRATIVE}","{""polluted"":1}",x,y\n`, { format: 'jsonl' });
+    expect(run.error).toBeUndefined();
+    const line = JSON.parse(run.output.trim()) as { input: Record<string, string> };
+    expect(Object.getOwnPropertyNames(line.input)).toEqual(['narrative', '__proto__', 'constructor', 'prototype']);
+    expect(Object.getOwnPropertyDescriptor(line.input, '__proto__')?.value).toBe('{"polluted":1}');
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
