@@ -24,7 +24,11 @@ interface PatternHit {
 // Bounds how many combinations a proximity rule may try, so hostile input cannot blow up matching.
 const MAX_PART_HITS = 64;
 
-export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
+/**
+ * Every pattern occurrence, by trie walk from each token. `rootMemo` (kept on the compiled taxonomy) memoises the
+ * root edges each word opens, so a token costs one lookup there instead of three.
+ */
+export function findPatternHits(tokens: Tokens, root: TrieNode, rootMemo: Map<string, readonly TrieNode[]> = new Map()): PatternHit[] {
   const hits: PatternHit[] = [];
   const { count, stem, norm, sentence } = tokens;
   // Prefix keys are computed once per token, not once per trie node visited.
@@ -54,8 +58,38 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
     if (node.any) walk(node.any, from, j + 1);
   };
   // The root never ends a pattern and has no `_` edge (a phrase cannot start with `_`), so start at its edges.
-  for (let i = 0; i < count; i++) step(root, i, i);
+  // Its edges for a word are memoised by the word (one lookup per token instead of three, see rootEdges).
+  const memo = rootMemo;
+  for (let i = 0; i < count; i++) {
+    const st = stem[i] as string;
+    if (st.charCodeAt(0) === 35 /* # */) {
+      step(root, i, i); // class tokens (#amount) have a stem that is not a function of the word
+      continue;
+    }
+    const w = norm[i] as string;
+    let edges = memo.get(w);
+    if (edges === undefined) {
+      edges = rootEdges(root, w, st);
+      if (memo.size >= ROOT_MEMO_MAX) memo.clear();
+      memo.set(w, edges);
+    }
+    for (const n of edges) walk(n, i, i + 1);
+  }
   return hits;
+}
+
+const ROOT_MEMO_MAX = 100_000;
+const EMPTY: readonly TrieNode[] = Object.freeze([]);
+
+function rootEdges(root: TrieNode, word: string, stem: string): readonly TrieNode[] {
+  const out: TrieNode[] = [];
+  const nx = root.next.get(stem);
+  if (nx) out.push(nx);
+  const ex = root.exact?.get(word);
+  if (ex) out.push(ex);
+  const bucket = root.prefixes?.get(prefixKey(word));
+  if (bucket) for (const [p, n] of bucket) if (word.startsWith(p)) out.push(n);
+  return out.length === 0 ? EMPTY : out;
 }
 
 /** Token index of the token containing or following character offset `pos`. */
@@ -72,7 +106,7 @@ function tokenAt(tokens: Tokens, pos: number): number {
 
 /** Rule hits keyed by global rule index. */
 export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
-  const patternHits = findPatternHits(tokens, tx.root);
+  const patternHits = findPatternHits(tokens, tx.root, tx.rootMemo);
   const scopes = computeScopes(tokens, patternHits, tx);
   const out = new Map<number, RuleHit[]>();
   const parts = new Map<number, PatternHit[][]>();
