@@ -4,6 +4,7 @@
  * `error` column (or field) and is still written.
  */
 import type { Classifier } from '../classify/classifier.js';
+import type { Classification } from '../classify/result-schema.js';
 import { errorCells, formatRow, OUTPUT_COLUMNS, resultCells } from './csv-out.js';
 
 export type OutputFormat = 'csv' | 'jsonl';
@@ -21,6 +22,21 @@ export interface RowSpec {
   threshold: number | undefined;
   /** Longest narrative classified, in characters; a longer one makes an error row. */
   maxTextChars: number;
+  /**
+   * Also return each classified row as a {@link TaggedRecord} (to store it as a case), with explanations:
+   * the same classification the output text is made of, so nothing is classified twice.
+   */
+  collect?: boolean;
+}
+
+/** One classified row, structured: what a case is made of. Error rows have none. */
+export interface TaggedRecord {
+  /** 1-based data row number. */
+  row: number;
+  narrative: string;
+  /** The id column's value, when the stream has one and the cell is not empty. */
+  externalId: string | undefined;
+  classification: Classification;
 }
 
 export interface BatchTask {
@@ -38,6 +54,8 @@ export interface BatchResult {
   tagged: number;
   /** Rows written with an error. */
   errors: number;
+  /** With `spec.collect`: the classified rows, in order (error rows are left out). */
+  records?: TaggedRecord[];
 }
 
 /** The header line of the output: input columns, then {@link OUTPUT_COLUMNS}. */
@@ -75,7 +93,8 @@ export function tagBatch(classifier: Classifier, task: BatchTask): BatchResult {
   const { spec } = task;
   const width = spec.header.length;
   const keys = spec.format === 'jsonl' ? jsonKeys(spec.header) : [];
-  const explain = spec.format === 'jsonl';
+  const explain = spec.format === 'jsonl' || spec.collect === true;
+  const records: TaggedRecord[] | undefined = spec.collect ? [] : undefined;
   let text = '';
   let tagged = 0;
   let errors = 0;
@@ -88,6 +107,7 @@ export function tagBatch(classifier: Classifier, task: BatchTask): BatchResult {
         const id = spec.idIndex === undefined ? undefined : row[spec.idIndex] || undefined;
         result = classifier.classify(row[spec.textIndex] as string, { id, threshold: spec.threshold, explain });
         if (result.suggestions.length > 0) tagged++;
+        records?.push({ row: task.firstRow + r, narrative: row[spec.textIndex] as string, externalId: id, classification: result });
       } catch (err) {
         // The message of a classifier failure never contains the narrative (the classifier does not echo it).
         problem = `classifier failed on this row: ${(err as Error).message.split('\n')[0] ?? 'unknown error'}`;
@@ -109,5 +129,5 @@ export function tagBatch(classifier: Classifier, task: BatchTask): BatchResult {
       text += `${JSON.stringify(line)}\n`;
     }
   }
-  return { text, rows: task.rows.length, tagged, errors };
+  return records ? { text, rows: task.rows.length, tagged, errors, records } : { text, rows: task.rows.length, tagged, errors };
 }

@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import { CsvInputError, readCsv, type CsvDelimiter, type CsvDialect, type CsvEncoding } from './csv-in.js';
 import { errorCells, formatRow } from './csv-out.js';
 import { chooseIdColumn, chooseTextColumn, type ColumnChoice } from './detect-columns.js';
-import { outputHeader, type BatchResult, type OutputFormat, type RowSpec } from './tag-batch.js';
+import { outputHeader, type BatchResult, type OutputFormat, type RowSpec, type TaggedRecord } from './tag-batch.js';
 import type { BatchExecutor } from './workers.js';
 
 /** Where output text goes; a returned promise is waited for before more is written (backpressure). */
@@ -39,6 +39,8 @@ export interface TagCsvOptions {
    * (their output is already there), no header is written, and the counts continue from these.
    */
   resume?: { rows: number; tagged: number; errors: number };
+  /** Hand each batch's classified rows to {@link TagHooks.onRecords} (e.g. to store them as cases). */
+  collect?: boolean;
 }
 
 export interface TagProgress {
@@ -62,6 +64,11 @@ export interface TagHeaderInfo {
 export interface TagHooks {
   /** Once the header is read and the columns chosen, before any output; may throw to refuse the file. */
   onHeader?: (info: TagHeaderInfo) => void | Promise<void>;
+  /**
+   * With `collect`: each batch's classified rows, in input order, before its text is written (awaited, so a
+   * slow store slows the stream instead of piling up results). Error rows are not in it.
+   */
+  onRecords?: (records: TaggedRecord[]) => void | Promise<void>;
   /** After each batch is written to the sink (awaited: a job checkpoints here). */
   onProgress?: (progress: TagProgress) => void | Promise<void>;
 }
@@ -134,6 +141,7 @@ export async function tagCsv(source: AsyncIterable<Chunk>, sink: TagSink, execut
     rows += result.rows;
     tagged += result.tagged;
     errors += result.errors;
+    if (result.records && hooks.onRecords) await hooks.onRecords(result.records);
     await write(result.text);
     await hooks.onProgress?.(progress());
   };
@@ -150,6 +158,7 @@ export async function tagCsv(source: AsyncIterable<Chunk>, sink: TagSink, execut
       eol: dialect.eol,
       threshold: options.threshold,
       maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      ...(options.collect ? { collect: true } : {}),
     };
     columns = { header, text, id, dialect, format };
     await hooks.onHeader?.(columns);

@@ -10,6 +10,10 @@ import { parseArgs } from 'node:util';
 import { loadClassifier } from '../classify/load-classifier.js';
 import { CsvInputError, parseCsvDelimiter, parseCsvEncoding, type CsvDelimiter, type CsvEncoding } from '../batch/csv-in.js';
 import { DEFAULT_MAX_TEXT_CHARS, tagCsv, writableSink, type TagHeaderInfo, type TagProgress } from '../batch/tag-stream.js';
+import { batchSource, createCasePersister, type CasePersister } from '../batch/persist-cases.js';
+import { loadConfig } from '../config.js';
+import { createSqliteStore } from '../store/sqlite-store.js';
+import type { CaseStore } from '../store/store.js';
 import { createInlineExecutor, createWorkerPool, defaultWorkerUrl } from '../batch/workers.js';
 import { parseThreshold, UsageError } from './usage-error.js';
 
@@ -25,6 +29,10 @@ export const TAG_HELP = `  tag <input.csv|-> [-o <output|->]  tag every row of a
       --workers <n>            worker threads (default: one per core; 0 = main thread only)
       --no-progress            no progress bar on a terminal
       --taxonomy <dir>         use another taxonomy directory
+      --persist                also store every classified row as a case (error rows are not stored;
+                               source batch:<file name>, external id = --id-column value or text hash;
+                               running the same file again adds nothing)
+      --store <path>           case database for --persist (default: STORE_PATH, else data/cases.db)
 `;
 
 /** Below this size a file is tagged on the main thread: starting workers costs more than it saves. */
@@ -93,6 +101,8 @@ export async function tagCommand(args: string[]): Promise<void> {
         workers: { type: 'string' },
         progress: { type: 'boolean', default: true },
         taxonomy: { type: 'string' },
+        persist: { type: 'boolean', default: false },
+        store: { type: 'string' },
       },
     });
   } catch (err) {
@@ -117,6 +127,7 @@ export async function tagCommand(args: string[]): Promise<void> {
   const threshold = parseThreshold(values.threshold);
   const maxTextChars = positiveInt('max-text-chars', values['max-text-chars'], 1);
   let workers = positiveInt('workers', values.workers, 0);
+  if (values.store !== undefined && !values.persist) throw new UsageError('--store is only used with --persist');
 
   let totalBytes: number | undefined;
   if (input !== '-') {
@@ -147,6 +158,13 @@ export async function tagCommand(args: string[]): Promise<void> {
     out = file;
     await once(file, 'open');
   }
+  let store: CaseStore | undefined;
+  let persister: CasePersister | undefined;
+  if (values.persist) {
+    // The server's STORE_PATH (and its default) unless --store names another file: the CLI and the server share cases.
+    store = createSqliteStore({ path: values.store ?? loadConfig({ STORE_PATH: process.env.STORE_PATH }).storePath });
+    persister = createCasePersister({ store, source: batchSource(input === '-' ? 'stdin' : input) });
+  }
   const bar = values.progress && process.stderr.isTTY ? createProgressBar(process.stderr, totalBytes) : undefined;
   const announce = (info: TagHeaderInfo): void => {
     const how = info.text.source === 'detected' ? 'detected; --text-column chooses another' : 'given';
@@ -155,7 +173,13 @@ export async function tagCommand(args: string[]): Promise<void> {
   };
 
   try {
-    const summary = await tagCsv(source, writableSink(out), executor, { textColumn: values['text-column'], idColumn: values['id-column'], delimiter, encoding, format, threshold, maxTextChars }, { onHeader: announce, onProgress: bar?.update });
+    const summary = await tagCsv(
+      source,
+      writableSink(out),
+      executor,
+      { textColumn: values['text-column'], idColumn: values['id-column'], delimiter, encoding, format, threshold, maxTextChars, collect: persister !== undefined },
+      { onHeader: announce, onProgress: bar?.update, onRecords: persister?.onRecords },
+    );
     if (file) await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
     bar?.clear();
     const seconds = summary.elapsedMs / 1000;
@@ -163,6 +187,10 @@ export async function tagCommand(args: string[]): Promise<void> {
     process.stderr.write(
       `tagged ${count(summary.rows)} rows in ${formatDuration(seconds)} (${count(rate)} rows/s): ${count(summary.tagged)} with a statute, ${count(summary.errors)} errors${output === '-' ? '' : ` → ${output}`}\n`,
     );
+    if (persister) {
+      const c = persister.counts();
+      process.stderr.write(`cases: ${count(c.created)} created, ${count(c.existing)} already stored, ${count(summary.errors)} error rows not stored\n`);
+    }
   } catch (err) {
     bar?.clear();
     file?.end();
@@ -175,6 +203,7 @@ export async function tagCommand(args: string[]): Promise<void> {
     throw err;
   } finally {
     await executor.close();
+    await store?.close();
   }
 }
 
