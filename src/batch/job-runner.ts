@@ -13,7 +13,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { CaseStore } from '../store/store.js';
 import { CsvInputError } from './csv-in.js';
+import { createCasePersister } from './persist-cases.js';
 import type { JobRecord, JobStore } from './job-store.js';
 import { tagCsv, TagStreamError, type TagProgress } from './tag-stream.js';
 import type { BatchExecutor } from './workers.js';
@@ -41,6 +43,8 @@ export interface JobRunnerDeps {
   maxTextChars?: number;
   /** Least time between two checkpoints (default 1000 ms; 0 checkpoints after every batch). */
   checkpointMs?: number;
+  /** The case store, for jobs submitted with `persist`; such a job fails without one. */
+  caseStore?: CaseStore | undefined;
   /** A job interrupted this many times is failed rather than resumed again (default 3). */
   maxAttempts?: number;
 }
@@ -96,11 +100,15 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       fail(job, 'INTERNAL_ERROR', 'The stored upload is missing or changed, so the job cannot continue; the finished rows are kept.');
       return;
     }
+    if (job.options.persist && !deps.caseStore) {
+      fail(job, 'INVALID_REQUEST', 'The job stores its rows as cases (persist) and this server runs without the case store; send the file again without persist.');
+      return;
+    }
     const executor = await deps.executor();
     // Rows tagged with another taxonomy would mix versions in one file: start over instead.
     const resume = job.rowsDone > 0 && job.outputBytes > 0 && existsSync(files.output) && job.taxonomyVersion === executor.taxonomyVersion;
     const attempt = job.attempts + 1;
-    store.update(id, { state: 'running', attempts: attempt, startedAt: job.startedAt ?? new Date().toISOString(), taxonomyVersion: executor.taxonomyVersion, ...(resume ? {} : { rowsDone: 0, tagged: 0, errors: 0, outputBytes: 0, bytesRead: 0, elapsedMs: 0 }) });
+    store.update(id, { state: 'running', attempts: attempt, startedAt: job.startedAt ?? new Date().toISOString(), taxonomyVersion: executor.taxonomyVersion, ...(resume ? {} : { rowsDone: 0, tagged: 0, errors: 0, outputBytes: 0, bytesRead: 0, elapsedMs: 0, casesCreated: 0, casesExisting: 0 }) });
     logger.info({ batchId: id, attempt, resumeFromRow: resume ? job.rowsDone + 1 : 1 }, 'batch job started');
 
     const fh = await open(files.output, resume ? 'r+' : 'w');
@@ -109,6 +117,17 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const firstRow = resume ? job.rowsDone : 0;
     let last: TagProgress = { rows: firstRow, tagged: resume ? job.tagged : 0, errors: resume ? job.errors : 0, bytesRead: 0, elapsedMs: 0 };
     let lastCheckpoint = performance.now();
+    // Resumed: continue the checkpoint's counts. Rows stored after that checkpoint are stored again (the store
+    // deduplicates by source + external id) and so count as existing. Received time = the upload's, every attempt.
+    const persister =
+      job.options.persist && deps.caseStore
+        ? createCasePersister({
+            store: deps.caseStore,
+            source: job.options.source ?? 'batch',
+            receivedAt: job.createdAt,
+            start: resume ? { created: job.casesCreated, existing: job.casesExisting } : undefined,
+          })
+        : undefined;
 
     const checkpoint = async (p: TagProgress): Promise<void> => {
       await fh.datasync();
@@ -121,6 +140,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         bytesRead: p.bytesRead,
         elapsedMs: priorElapsed + p.elapsedMs,
         rowsPerSecond: seconds > 0 ? Math.round((p.rows - firstRow) / seconds) : null,
+        ...(persister ? { casesCreated: persister.counts().created, casesExisting: persister.counts().existing } : {}),
       });
       lastCheckpoint = performance.now();
     };
@@ -136,9 +156,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
           position += data.length;
         },
         executor,
-        { ...job.options, maxTextChars: deps.maxTextChars, resume: resume ? { rows: job.rowsDone, tagged: job.tagged, errors: job.errors } : undefined },
+        { ...job.options, maxTextChars: deps.maxTextChars, resume: resume ? { rows: job.rowsDone, tagged: job.tagged, errors: job.errors } : undefined, collect: persister !== undefined },
         {
           onHeader: (info) => void store.update(id, { textColumn: info.text.name }),
+          onRecords: persister?.onRecords,
           onProgress: async (p) => {
             last = p;
             if (performance.now() - lastCheckpoint >= checkpointMs) await checkpoint(p);
@@ -147,7 +168,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       );
       await checkpoint(last);
       store.update(id, { state: 'done', finishedAt: new Date().toISOString() });
-      logger.info({ batchId: id, rows: last.rows, errors: last.errors }, 'batch job done');
+      logger.info({ batchId: id, rows: last.rows, errors: last.errors, ...(persister ? { cases: persister.counts() } : {}) }, 'batch job done');
     } catch (err) {
       // Stopping (or the pool closing under us while stopping) pauses the job: it resumes on the next start.
       if (err instanceof Stopped || stopping) {

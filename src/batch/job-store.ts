@@ -26,6 +26,10 @@ export const BatchJobOptionsSchema = z.object({
   encoding: z.enum(CSV_ENCODINGS).optional(),
   format: z.enum(['csv', 'jsonl']),
   threshold: z.number().min(0).max(1).optional(),
+  /** Store every classified row as a case (optional: jobs stored before persist existed have neither field). */
+  persist: z.boolean().optional(),
+  /** Case source with `persist`. */
+  source: z.string().optional(),
 });
 export type BatchJobOptions = z.infer<typeof BatchJobOptionsSchema>;
 
@@ -55,6 +59,10 @@ export interface JobRecord {
   /** Running time summed over attempts. */
   elapsedMs: number;
   rowsPerSecond: number | null;
+  /** With `persist`: cases created so far, as of the checkpoint. */
+  casesCreated: number;
+  /** With `persist`: rows already stored (same source and external id), as of the checkpoint; a resumed job's re-stored rows count here. */
+  casesExisting: number;
   /** How many times a run started (a resume after a restart is one more). */
   attempts: number;
   error: JobError | null;
@@ -77,7 +85,7 @@ export interface JobStore {
   close(): void;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATION_1 = `
 CREATE TABLE batch_jobs (
@@ -106,6 +114,12 @@ CREATE TABLE batch_jobs (
 CREATE INDEX batch_jobs_state ON batch_jobs (state, created_at);
 `;
 
+/** Case counts of jobs run with `persist` (issue 5). */
+const MIGRATION_2 = `
+ALTER TABLE batch_jobs ADD COLUMN cases_created  INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batch_jobs ADD COLUMN cases_existing INTEGER NOT NULL DEFAULT 0;
+`;
+
 interface Row {
   id: string;
   state: JobState;
@@ -120,6 +134,8 @@ interface Row {
   bytes_read: number;
   elapsed_ms: number;
   rows_per_second: number | null;
+  cases_created: number;
+  cases_existing: number;
   attempts: number;
   error_code: string | null;
   error_detail: string | null;
@@ -145,6 +161,8 @@ function fromRow(r: Row): JobRecord {
     bytesRead: r.bytes_read,
     elapsedMs: r.elapsed_ms,
     rowsPerSecond: r.rows_per_second,
+    casesCreated: r.cases_created,
+    casesExisting: r.cases_existing,
     attempts: r.attempts,
     error: r.error_code === null ? null : { code: r.error_code, detail: r.error_detail ?? '', line: r.error_line },
     createdAt: r.created_at,
@@ -167,6 +185,8 @@ const COLUMNS: Record<keyof JobPatch, string> = {
   bytesRead: 'bytes_read',
   elapsedMs: 'elapsed_ms',
   rowsPerSecond: 'rows_per_second',
+  casesCreated: 'cases_created',
+  casesExisting: 'cases_existing',
   attempts: 'attempts',
   error: '',
   startedAt: 'started_at',
@@ -191,9 +211,10 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) throw new Error(`${options.path}: job database schema ${version} is newer than this program (${SCHEMA_VERSION})`);
-  if (version < 1) {
+  if (version < SCHEMA_VERSION) {
     db.transaction(() => {
-      db.exec(MIGRATION_1);
+      if (version < 1) db.exec(MIGRATION_1);
+      if (version < 2) db.exec(MIGRATION_2);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
   }

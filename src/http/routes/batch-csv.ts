@@ -8,6 +8,11 @@
  * began, a fatal CSV error ends the body with one error row (the `error` column says what and where) and the
  * HTTP trailer `X-Batch-Status: failed` (with `X-Batch-Error: <code>`); a complete body ends with
  * `X-Batch-Status: complete`, `X-Batch-Rows` and `X-Batch-Errors`.
+ *
+ * With `persist=true` every classified row is also stored as a case (src/batch/persist-cases.ts), one store
+ * transaction per batch of rows before that batch is written; the trailers `X-Batch-Cases-Created` and
+ * `X-Batch-Cases-Existing` say how many were new and how many were already stored (on failure too: the rows
+ * before the fault are stored).
  */
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -16,6 +21,8 @@ import { z } from 'zod';
 import { CSV_DELIMITERS, CSV_ENCODINGS, CsvInputError, parseCsvDelimiter, parseCsvEncoding, type CsvEncoding } from '../../batch/csv-in.js';
 import { tagCsv, TagStreamError, writableSink, type TagHeaderInfo } from '../../batch/tag-stream.js';
 import type { BatchExecutor } from '../../batch/workers.js';
+import { createCasePersister, type CasePersister } from '../../batch/persist-cases.js';
+import type { CaseStore } from '../../store/store.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { createRouteTable, type Mount } from '../route-table.js';
 import { parseRequest } from '../validate.js';
@@ -45,6 +52,23 @@ export const BatchQuerySchema = z
       .describe('Input encoding: utf8 (default), latin1, windows-1252 or utf16le; also taken from the Content-Type charset'),
     format: z.enum(['csv', 'jsonl']).default('csv').describe('csv: the input columns plus result columns; jsonl: one full result per row with the input columns'),
     threshold: z.coerce.number().min(0).max(1).optional().describe('Minimum score for a suggestion (default: the server\'s CLASSIFY_THRESHOLD)'),
+    // An enum, not z.coerce.boolean(): coercion would read the string "false" as true.
+    persist: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1')
+      .describe(
+        'true: also store every classified row as a review case (source + external id = the id column\'s value, else the narrative\'s hash; an existing case is left as it is, so sending a file again creates nothing new). Error rows are not stored. Needs the case store (400 without one). Counts: trailers `X-Batch-Cases-Created` / `X-Batch-Cases-Existing` (streaming), `progress.casesCreated` / `casesExisting` (jobs)',
+      ),
+    source: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+      .default('batch')
+      .describe('With persist=true: the cases\' source (default `batch`); with the external id it identifies a case'),
   })
   .describe('Batch options');
 export type BatchQuery = z.output<typeof BatchQuerySchema>;
@@ -116,11 +140,26 @@ export interface BatchCsvRouteDeps {
   maxTextChars: number;
   /** Largest body, in (decompressed) bytes. */
   maxUploadBytes: number;
+  /** The case store, for `persist=true`; without one such a request is refused. */
+  store?: CaseStore | undefined;
 }
 
 const TRAILERS = ['X-Batch-Status', 'X-Batch-Rows', 'X-Batch-Errors', 'X-Batch-Error', 'X-Batch-Error-Line'];
+const CASE_TRAILERS = ['X-Batch-Cases-Created', 'X-Batch-Cases-Existing'];
 
-function startResponse(res: Response, info: TagHeaderInfo | undefined, executor: BatchExecutor, format: 'csv' | 'jsonl'): void {
+/** The store `persist=true` needs, or a 400 saying the server has none. */
+export function persistStore(store: CaseStore | undefined): CaseStore {
+  if (!store) throw new AppError('INVALID_REQUEST', 'persist=true needs the case store, and this server runs without one; send the batch without persist.');
+  return store;
+}
+
+function caseTrailers(persister: CasePersister | undefined): Record<string, string> {
+  if (!persister) return {};
+  const c = persister.counts();
+  return { 'X-Batch-Cases-Created': String(c.created), 'X-Batch-Cases-Existing': String(c.existing) };
+}
+
+function startResponse(res: Response, info: TagHeaderInfo | undefined, executor: BatchExecutor, format: 'csv' | 'jsonl', persist: boolean): void {
   res.status(200);
   res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="tagged.${format}"`);
@@ -130,7 +169,7 @@ function startResponse(res: Response, info: TagHeaderInfo | undefined, executor:
     res.setHeader('X-Text-Column', headerValue(info.text.name));
     res.setHeader('X-Text-Column-Source', info.text.source);
   }
-  res.setHeader('Trailer', TRAILERS.join(', '));
+  res.setHeader('Trailer', (persist ? [...TRAILERS, ...CASE_TRAILERS] : TRAILERS).join(', '));
 }
 
 export function createBatchCsvRoutes(deps: BatchCsvRouteDeps): Mount {
@@ -143,12 +182,12 @@ export function createBatchCsvRoutes(deps: BatchCsvRouteDeps): Mount {
       tags: ['batch'],
       summary: 'Tag a CSV of case narratives, streamed: the same rows back with statute columns added (ingest)',
       description:
-        'Send the CSV as the body (`text/csv`; gzip/deflate/br accepted). The answer streams back as rows are tagged: every input column in order, then `statutes` ("1030;1343"), `subsections`, `score`, `ai_involved`, `ai_kinds`, `ai_agent_exfiltration`, `exfiltration_patterns`, `priority`, `taxonomy_version`, `error`. One output row per input row, in order; a row with an empty or over-long narrative or the wrong number of fields keeps its cells and gets a message in `error`. Cells starting with = + - @ tab or CR are prefixed with \' (spreadsheet formula injection). Errors found before the first byte are problem+json; a fatal CSV error after streaming began ends the body with an error row and the trailer `X-Batch-Status: failed`; success ends with `X-Batch-Status: complete`. For large files use `POST /v1/batches` (a job you can poll).',
+        'Send the CSV as the body (`text/csv`; gzip/deflate/br accepted). The answer streams back as rows are tagged: every input column in order, then `statutes` ("1030;1343"), `subsections`, `score`, `ai_involved`, `ai_kinds`, `ai_agent_exfiltration`, `exfiltration_patterns`, `priority`, `taxonomy_version`, `error`. One output row per input row, in order; a row with an empty or over-long narrative or the wrong number of fields keeps its cells and gets a message in `error`. Cells starting with = + - @ tab or CR are prefixed with \' (spreadsheet formula injection). Errors found before the first byte are problem+json; a fatal CSV error after streaming began ends the body with an error row and the trailer `X-Batch-Status: failed`; success ends with `X-Batch-Status: complete`. With `persist=true` each classified row is also stored as a review case and the trailers `X-Batch-Cases-Created` / `X-Batch-Cases-Existing` give the counts (rows already stored under the same source and external id are left as they were). For large files use `POST /v1/batches` (a job you can poll).',
       query: BatchQuerySchema,
       requestBody: { contentType: 'text/csv', description: 'The CSV file (header row first)', required: true },
       responses: {
         200: {
-          description: 'The tagged CSV (text/csv) or JSONL (application/x-ndjson), streamed; trailers X-Batch-Status, X-Batch-Rows, X-Batch-Errors',
+          description: 'The tagged CSV (text/csv) or JSONL (application/x-ndjson), streamed; trailers X-Batch-Status, X-Batch-Rows, X-Batch-Errors (and with persist=true X-Batch-Cases-Created, X-Batch-Cases-Existing)',
           contentType: 'text/csv',
           headers: { 'X-Text-Column': 'The narrative column used (percent-encoded)', 'X-Text-Column-Source': '`given` or `detected`', 'X-Taxonomy-Version': 'Taxonomy version of every row' },
         },
@@ -157,6 +196,7 @@ export function createBatchCsvRoutes(deps: BatchCsvRouteDeps): Mount {
     },
     async (req, res) => {
       const q = parseRequest(BatchQuerySchema, req.query);
+      const persister = q.persist ? createCasePersister({ store: persistStore(deps.store), source: q.source }) : undefined;
       const charsetEncoding = csvContentType(req);
       const body = csvBody(req, res, deps.maxUploadBytes);
       const executor = await deps.executor();
@@ -166,7 +206,7 @@ export function createBatchCsvRoutes(deps: BatchCsvRouteDeps): Mount {
       const sink = (chunk: string): void | Promise<void> => {
         if (!started) {
           started = true;
-          startResponse(res, info, executor, q.format);
+          startResponse(res, info, executor, q.format, persister !== undefined);
         }
         return write(chunk);
       };
@@ -175,17 +215,17 @@ export function createBatchCsvRoutes(deps: BatchCsvRouteDeps): Mount {
           body,
           sink,
           executor,
-          { textColumn: q.textColumn, idColumn: q.idColumn, delimiter: q.delimiter, encoding: q.encoding ?? charsetEncoding, format: q.format, threshold: q.threshold, maxTextChars: deps.maxTextChars },
-          { onHeader: (i) => void (info = i) },
+          { textColumn: q.textColumn, idColumn: q.idColumn, delimiter: q.delimiter, encoding: q.encoding ?? charsetEncoding, format: q.format, threshold: q.threshold, maxTextChars: deps.maxTextChars, collect: persister !== undefined },
+          { onHeader: (i) => void (info = i), onRecords: persister?.onRecords },
         );
-        if (!started) startResponse(res, info, executor, q.format);
-        res.addTrailers({ 'X-Batch-Status': 'complete', 'X-Batch-Rows': String(summary.rows), 'X-Batch-Errors': String(summary.errors) });
+        if (!started) startResponse(res, info, executor, q.format, persister !== undefined);
+        res.addTrailers({ 'X-Batch-Status': 'complete', 'X-Batch-Rows': String(summary.rows), 'X-Batch-Errors': String(summary.errors), ...caseTrailers(persister) });
         res.end();
-        req.log.info({ rows: summary.rows, errors: summary.errors, ms: Math.round(summary.elapsedMs) }, 'csv batch tagged');
+        req.log.info({ rows: summary.rows, errors: summary.errors, ms: Math.round(summary.elapsedMs), ...(persister ? { cases: persister.counts() } : {}) }, 'csv batch tagged');
       } catch (err) {
         if (err instanceof TagStreamError) {
           res.locals.errorCode = err.code;
-          res.addTrailers({ 'X-Batch-Status': 'failed', 'X-Batch-Rows': String(err.progress.rows), 'X-Batch-Errors': String(err.progress.errors), 'X-Batch-Error': err.code, 'X-Batch-Error-Line': String(err.line ?? '') });
+          res.addTrailers({ 'X-Batch-Status': 'failed', 'X-Batch-Rows': String(err.progress.rows), 'X-Batch-Errors': String(err.progress.errors), 'X-Batch-Error': err.code, 'X-Batch-Error-Line': String(err.line ?? ''), ...caseTrailers(persister) });
           res.end();
           req.log.warn({ errorCode: err.code, line: err.line, rows: err.progress.rows }, 'csv batch stopped on a fatal CSV error after streaming began');
           return;

@@ -24,7 +24,8 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { createRouteTable, type Mount } from '../route-table.js';
 import { parseRequest } from '../validate.js';
-import { BatchQuerySchema, createBatchCsvRoutes, csvBody, csvContentType, toCsvAppError } from './batch-csv.js';
+import type { CaseStore } from '../../store/store.js';
+import { BatchQuerySchema, createBatchCsvRoutes, csvBody, csvContentType, persistStore, toCsvAppError } from './batch-csv.js';
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -41,6 +42,8 @@ export const BatchJobSchema = z.object({
     encoding: z.string().optional(),
     format: z.enum(['csv', 'jsonl']),
     threshold: z.number().optional(),
+    persist: z.boolean().optional().describe('Classified rows are stored as review cases'),
+    source: z.string().optional().describe('The cases\' source, with persist'),
   }),
   textColumn: z.string().nullable().describe('The narrative column used'),
   taxonomyVersion: z.string().nullable(),
@@ -52,6 +55,12 @@ export const BatchJobSchema = z.object({
     bytesRead: z.number().int(),
     bytesTotal: z.number().int().nullable(),
     percent: z.number().nullable().describe('Share of the input read, 0–100'),
+    casesCreated: z.number().int().nullable().describe('With persist: new cases so far (as of the last checkpoint); null without persist'),
+    casesExisting: z
+      .number()
+      .int()
+      .nullable()
+      .describe('With persist: rows already stored under the same source and external id, left as they were (a resumed job\'s re-stored rows count here); null without persist'),
   }),
   attempts: z.number().int().describe('Runs started; more than 1 after a restart resumed the job'),
   error: z.object({ code: z.string(), detail: z.string(), line: z.number().int().nullable() }).nullable(),
@@ -78,6 +87,8 @@ export function toBatchJob(job: JobRecord): BatchJob {
       bytesRead: job.bytesRead,
       bytesTotal: total,
       percent: job.state === 'done' ? 100 : total ? Math.min(100, Math.round((job.bytesRead / total) * 1000) / 10) : null,
+      casesCreated: job.options.persist ? job.casesCreated : null,
+      casesExisting: job.options.persist ? job.casesExisting : null,
     },
     attempts: job.attempts,
     error: job.error,
@@ -96,6 +107,8 @@ const ResultQuerySchema = z.strictObject({
 
 export interface BatchJobRouteDeps {
   store: JobStore;
+  /** The case store, for `persist=true`. */
+  caseStore?: CaseStore | undefined;
   runner: JobRunner;
   filesDir: string;
   maxUploadBytes: number;
@@ -109,6 +122,10 @@ function jobOptions(q: z.output<typeof BatchQuerySchema>, charset: BatchJobOptio
   const encoding = q.encoding ?? charset;
   if (encoding !== undefined) o.encoding = encoding;
   if (q.threshold !== undefined) o.threshold = q.threshold;
+  if (q.persist) {
+    o.persist = true;
+    o.source = q.source;
+  }
   return o;
 }
 
@@ -163,7 +180,7 @@ export function createBatchJobRoutes(deps: BatchJobRouteDeps): Mount {
       tags: ['batch'],
       summary: 'Submit a large CSV as a job: stored, tagged in the background, result fetched when done (ingest)',
       description:
-        'Same body and query parameters as `POST /v1/batch/csv`. The header is checked as soon as it arrives (a missing narrative column is a 400 before the rest is uploaded); the answer is 202 with the job and `Location`. Poll `GET /v1/batches/{id}`; fetch `GET /v1/batches/{id}/result` when `state` is `done`. Jobs survive a restart: an interrupted job resumes from its last checkpoint.',
+        'Same body and query parameters as `POST /v1/batch/csv` (with `persist=true` the classified rows become review cases as the job runs; `progress.casesCreated` / `casesExisting` count them). The header is checked as soon as it arrives (a missing narrative column is a 400 before the rest is uploaded); the answer is 202 with the job and `Location`. Poll `GET /v1/batches/{id}`; fetch `GET /v1/batches/{id}/result` when `state` is `done`. Jobs survive a restart: an interrupted job resumes from its last checkpoint.',
       query: BatchQuerySchema,
       requestBody: { contentType: 'text/csv', description: 'The CSV file (header row first)', required: true },
       responses: { 202: { description: 'The job, queued', schema: BatchJobSchema, schemaName: 'BatchJob', headers: { Location: 'URL of the job' } } },
@@ -171,6 +188,7 @@ export function createBatchJobRoutes(deps: BatchJobRouteDeps): Mount {
     },
     async (req: Request, res: Response) => {
       const q = parseRequest(BatchQuerySchema, req.query);
+      if (q.persist) persistStore(deps.caseStore);
       const options = jobOptions(q, csvContentType(req));
       const body = csvBody(req, res, deps.maxUploadBytes);
       const id = randomUUID();
@@ -273,6 +291,8 @@ export interface BatchMountDeps {
   classifier: Classifier;
   logger: Logger;
   config: Pick<Config, 'taxonomyDir' | 'threshold' | 'maxNarrativeChars' | 'storePath'>;
+  /** The case store, for `persist=true` (the server's, from its context); without one persist is refused. */
+  store?: CaseStore | undefined;
   /** Executor override (tests pass the inline one); default: worker threads, one per core. */
   executor?: () => Promise<BatchExecutor>;
   /** Job database; default `jobs.sqlite` beside the case store (`data/jobs.sqlite`). */
@@ -328,12 +348,12 @@ export function createBatchMounts(deps: BatchMountDeps): BatchMounts {
       )));
 
   const jobs = createSqliteJobStore({ path: jobsPath });
-  const runner = createJobRunner({ store: jobs, filesDir, executor, logger, maxTextChars: config.maxNarrativeChars, checkpointMs: deps.checkpointMs });
+  const runner = createJobRunner({ store: jobs, filesDir, executor, logger, maxTextChars: config.maxNarrativeChars, checkpointMs: deps.checkpointMs, caseStore: deps.store });
   runner.recover();
   return {
     mounts: [
-      createBatchCsvRoutes({ executor, maxTextChars: config.maxNarrativeChars, maxUploadBytes }),
-      createBatchJobRoutes({ store: jobs, runner, filesDir, maxUploadBytes }),
+      createBatchCsvRoutes({ executor, maxTextChars: config.maxNarrativeChars, maxUploadBytes, store: deps.store }),
+      createBatchJobRoutes({ store: jobs, caseStore: deps.store, runner, filesDir, maxUploadBytes }),
     ],
     jobs,
     runner,
