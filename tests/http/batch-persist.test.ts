@@ -7,7 +7,7 @@ import { createAuth } from '../../src/auth/middleware.js';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import { createBatchMounts, type BatchJob, type BatchMounts } from '../../src/http/routes/batches.js';
-import { createInlineExecutor } from '../../src/batch/workers.js';
+import { createInlineExecutor, type BatchExecutor } from '../../src/batch/workers.js';
 import { createLogger } from '../../src/logger.js';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { batchApp, rawRequest, tempDir } from '../batch/helpers/http.js';
@@ -36,16 +36,32 @@ afterEach(async () => {
   cleanups = [];
 });
 
+interface PersistAppOptions {
+  /** Job and case files (a second app on the same dir and store is a "restart"); default a new temp dir. */
+  dir?: string;
+  store?: SqliteStore;
+  executor?: BatchExecutor;
+  checkpointMs?: number;
+}
+
 /** The real batch mounts behind the real auth gate, on a temp case store with one ingest and one analyst key. */
-async function persistApp(): Promise<PersistApp> {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  const store = createSqliteStore({ path: join(t.dir, 'cases.db') });
-  cleanups.push(() => store.close());
+async function persistApp(options: PersistAppOptions = {}): Promise<PersistApp> {
+  let dir = options.dir;
+  if (dir === undefined) {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    dir = t.dir;
+  }
+  let store = options.store;
+  if (!store) {
+    const s = createSqliteStore({ path: join(dir, 'cases.db') });
+    cleanups.push(() => s.close());
+    store = s;
+  }
   const logger = createLogger({ level: 'silent', format: 'json' });
-  const config = loadConfig({ STORE_PATH: join(t.dir, 'cases.db') });
-  const executor = createInlineExecutor(classifier());
-  const batches = createBatchMounts({ classifier: classifier(), logger, config, store, executor: () => Promise.resolve(executor), checkpointMs: 0, closeTimeoutMs: 50 });
+  const config = loadConfig({ STORE_PATH: join(dir, 'cases.db') });
+  const executor = options.executor ?? createInlineExecutor(classifier());
+  const batches = createBatchMounts({ classifier: classifier(), logger, config, store, executor: () => Promise.resolve(executor), checkpointMs: options.checkpointMs ?? 0, closeTimeoutMs: 50 });
   cleanups.push(() => batches.close());
   const auth = createAuth({ store, allowOpen: false });
   const app = createApp({ classifier: classifier(), logger, config, store, auth: auth.gate(), mounts: batches.mounts });
@@ -53,6 +69,32 @@ async function persistApp(): Promise<PersistApp> {
   const analyst = `Bearer ${(await issueApiKey(store, 'alice', 'analyst')).key}`;
   return { app, store, batches, ingest, analyst };
 }
+
+/** Tags the first `batches` batches (256 rows each), then never answers: a process that stopped mid-job. */
+function stallingExecutor(batches: number): BatchExecutor {
+  const inner = createInlineExecutor(classifier());
+  const stalled: ((err: Error) => void)[] = [];
+  let n = 0;
+  return {
+    ...inner,
+    run: (task) => (n++ < batches ? inner.run(task) : new Promise((_resolve, reject) => void stalled.push(reject))),
+    close: () => {
+      stalled.forEach((reject) => reject(new Error('closed')));
+      return Promise.resolve();
+    },
+  };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const bigCsv = (rows: number): string =>
+  `case_id,narrative\n${Array.from({ length: rows }, (_, i) => `C${i},"Case ${i}: she wired $${i}00 after an email that posed as her bank"`).join('\n')}\n`;
 
 function postCsv(p: PersistApp, query: string, auth = p.ingest) {
   return rawRequest(p.app, 'POST', `/v1/batch/csv${query}`, CSV, { 'Content-Type': 'text/csv', Authorization: auth });
@@ -146,5 +188,29 @@ describe('batch persist over HTTP', () => {
     const allowed = await postCsv(p, '?persist=true');
     expect(allowed.status).toBe(200);
     expect(allowed.trailers['x-batch-cases-created']).toBe('2');
+  });
+
+  it.each([
+    { name: 'continues the checkpoint counts', checkpointMs: 0, created: 1000, existing: 0 },
+    { name: 'counts rows stored after the last checkpoint as existing', checkpointMs: 3_600_000, created: 488, existing: 512 },
+  ])('$name when a persist job is resumed after a restart', async ({ checkpointMs, created, existing }) => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const store = createSqliteStore({ path: join(t.dir, 'cases.db') });
+    cleanups.push(() => store.close());
+    const stalling = stallingExecutor(2);
+    cleanups.push(() => stalling.close());
+    const first = await persistApp({ dir: t.dir, store, executor: stalling, checkpointMs });
+    const res = await request(first.app).post('/v1/batches?persist=true&idColumn=case_id').set('Authorization', first.ingest).set('Content-Type', 'text/csv').send(bigCsv(1000)).expect(202);
+    const id = (res.body as BatchJob).id;
+    await waitFor(async () => (await store.listCases({}, { limit: 1000 })).items.length === 512);
+    await first.batches.close();
+
+    // "Restart": a new app on the same files and store recovers the job.
+    const second = await persistApp({ dir: t.dir, store });
+    await second.batches.runner.idle();
+    const job = (await request(second.app).get(`/v1/batches/${id}`).set('Authorization', second.ingest).expect(200)).body as BatchJob;
+    expect(job).toMatchObject({ state: 'done', attempts: 2, progress: { rowsDone: 1000, casesCreated: created, casesExisting: existing } });
+    expect((await store.listCases({}, { limit: 1000 })).items).toHaveLength(1000);
   });
 });
