@@ -10,7 +10,7 @@ import type { Tokens } from './tokenize.js';
 export interface RuleHit {
   start: number;
   end: number;
-  /** 0 = asserted; otherwise the scope kind that cancels it (negated or hypothetical). */
+  /** 0 = asserted; otherwise the scope that cancels it (negated, hypothetical, or a failed outcome). */
   scope: ScopeKind;
 }
 
