@@ -10,7 +10,8 @@
  * printed because the machine is shared: wall time also counts waiting for a core.
  *
  * Run: `npm run build && npm run bench -- --only csv` (flags: `--csv-rows N`, `--csv-seed N`,
- * `--csv-workers N`, `--csv-keep` to keep the generated files).
+ * `--csv-mode cli|server` (default cli: the main thread classifies too, as `tag` does; server: a worker per
+ * core, as the HTTP API does), `--csv-keep` to keep the generated files).
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { parse } from 'csv-parse';
 import { loadClassifier } from '../src/classify/load-classifier.js';
 import { readCsv } from '../src/batch/csv-in.js';
 import { tagCsv, writableSink } from '../src/batch/tag-stream.js';
-import { createWorkerPool } from '../src/batch/workers.js';
+import { createHybridExecutor, createWorkerPool } from '../src/batch/workers.js';
 
 /** mulberry32: a tiny seeded PRNG, so the file is byte-identical on every run and machine. */
 function createRandom(seed: number): () => number {
@@ -118,27 +119,30 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number
   }
 }
 
-function parseArgs(argv: readonly string[]): { rows: number; seed: number; workers: number; keep: boolean } {
+type Mode = 'cli' | 'server';
+
+function parseArgs(argv: readonly string[]): { rows: number; seed: number; mode: Mode; keep: boolean } {
   let rows = 200_000;
   let seed = 20_260_401;
-  let workers = availableParallelism();
+  let mode: string = 'cli';
   let keep = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--csv-rows') rows = Number(argv[++i]);
     else if (argv[i] === '--csv-seed') seed = Number(argv[++i]);
-    else if (argv[i] === '--csv-workers') workers = Number(argv[++i]);
+    else if (argv[i] === '--csv-mode') mode = argv[++i] ?? '';
     else if (argv[i] === '--csv-keep') keep = true;
   }
   if (!Number.isInteger(rows) || rows < 1) throw new Error('--csv-rows must be a positive integer');
   if (!Number.isInteger(seed)) throw new Error('--csv-seed must be an integer');
-  if (!Number.isInteger(workers) || workers < 1) throw new Error('--csv-workers must be a positive integer');
-  return { rows, seed, workers, keep };
+  if (mode !== 'cli' && mode !== 'server') throw new Error('--csv-mode must be cli or server');
+  return { rows, seed, mode, keep };
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export async function runCsvBench(argv: readonly string[] = []): Promise<void> {
-  const { rows, seed, workers, keep } = parseArgs(argv);
+  const { rows, seed, mode, keep } = parseArgs(argv);
+  const cores = availableParallelism();
   const dir = mkdtempSync(join(tmpdir(), 'csv-bench-'));
   const input = join(dir, 'cases.csv');
   const output = join(dir, 'tagged.csv');
@@ -173,9 +177,15 @@ export async function runCsvBench(argv: readonly string[] = []): Promise<void> {
       return n - 1;
     });
 
-    // 2. the full pipeline, workers started first (their start-up is reported apart).
-    const start = await measured(() => createWorkerPool({ size: workers }));
+    // 2. the full pipeline, as the CLI runs it (main thread parses and classifies beside cores - 1 workers)
+    //    or as the server does (a worker per core, the main thread only parses); start-up reported apart.
+    const start = await measured(async () => {
+      if (mode === 'server') return createWorkerPool({ size: cores });
+      const classifier = loadClassifier();
+      return createHybridExecutor(classifier, await createWorkerPool({ size: Math.max(1, cores - 1), expectedVersion: classifier.taxonomyVersion }));
+    });
     const pool = start.value;
+    const label = mode === 'server' ? `full tag pipeline (server: ${cores} workers)` : `full tag pipeline (CLI: main + ${Math.max(1, cores - 1)} worker)`;
     const full = await measured(async () => {
       const out = createWriteStream(output);
       const summary = await tagCsv(createReadStream(input, { highWaterMark: 256 * 1024 }), writableSink(out), pool);
@@ -205,12 +215,12 @@ export async function runCsvBench(argv: readonly string[] = []): Promise<void> {
     const line = (label: string, n: number, m: { ms: number; cpuS: number; peakRssMb: number }): string =>
       `${label.padEnd(44)} ${fmt((n * 1000) / m.ms).padStart(9)} rows/s ${fmt((mb * n) / rows / (m.ms / 1000), 1).padStart(7)} MB/s  ${fmt(m.ms / 1000, 1).padStart(6)} s  ${fmt(m.cpuS, 1).padStart(6)} CPU-s ${fmt(n / m.cpuS).padStart(8)} rows/CPU-s  peak RSS ${fmt(m.peakRssMb).padStart(4)} MB`;
     console.log(line('csv-parse alone (stream, parse and discard)', parseOnly.value, parseOnly));
-    console.log(line('csv-in reader alone (on_record, discard)', readerOnly.value, readerOnly));
-    console.log(line(`full tag pipeline (${workers} worker${workers === 1 ? '' : 's'}, to a file)`, full.value.rows, full));
+    console.log(line('csv-in reader alone (parse and discard)', readerOnly.value, readerOnly));
+    console.log(line(label, full.value.rows, full));
     console.log(line('classifier alone, 1 core (sample, no I/O)', alone.value, alone));
     console.log(`worker start-up: ${fmt(start.ms)} ms; pipeline rows: ${fmt(full.value.rows)} (${fmt(full.value.tagged)} with a statute, ${fmt(full.value.errors)} errors); output ${fmt(statSync(output).size / 1e6, 1)} MB`);
     const ratio = parseOnly.ms / full.ms;
-    console.log(`ratio full pipeline / csv-parse alone: ${ratio.toFixed(2)} (target ≥ 0.80); classifier ceiling with ${workers} workers ≈ ${fmt((workers * alone.value * 1000) / alone.ms)} rows/s`);
+    console.log(`ratio full pipeline / csv-parse alone: ${ratio.toFixed(2)} (target ≥ 0.80); classifier ceiling on ${cores} cores ≈ ${fmt((cores * alone.value * 1000) / alone.ms)} rows/s`);
     console.log(`process max RSS: ${fmt(process.resourceUsage().maxRSS / 1000)} MB; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     if (keep) console.log(`kept ${input} and ${output}`);

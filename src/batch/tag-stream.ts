@@ -1,7 +1,7 @@
 /**
  * The batch pipeline: CSV bytes → records (main thread) → batches classified by a {@link BatchExecutor}
  * (worker threads) → output text written IN INPUT ORDER to a sink, with backpressure end to end: at most
- * `2 × parallelism` batches are in flight, the next input chunk is read only when there is room, and a slow
+ * `2 × parallelism` batches (or the executor's `maxInFlight`) are in flight, the next input chunk is read only when there is room, and a slow
  * sink stops both. Memory is bounded by the batch size, not by the file.
  *
  * A fatal input error (unclosed quote at EOF, binary data) before any output is thrown as is, so an HTTP
@@ -98,7 +98,7 @@ export async function tagCsv(source: AsyncIterable<Chunk>, sink: TagSink, execut
   const format = options.format ?? 'csv';
   const batchRows = Math.max(1, options.batchRows ?? 256);
   const batchCharsLimit = Math.max(1, options.batchChars ?? 1024 * 1024);
-  const maxInFlight = Math.max(2, executor.parallelism * 2);
+  const maxInFlight = Math.max(2, executor.maxInFlight ?? executor.parallelism * 2);
   const resume = options.resume;
   const skip = resume?.rows ?? 0;
 

@@ -5,6 +5,7 @@
  */
 import { createReadStream, createWriteStream, realpathSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadClassifier } from '../classify/load-classifier.js';
@@ -14,7 +15,7 @@ import { batchSource, createCasePersister, type CasePersister } from '../batch/p
 import { loadConfig } from '../config.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { CaseStore } from '../store/store.js';
-import { createInlineExecutor, createWorkerPool, defaultWorkerUrl } from '../batch/workers.js';
+import { createHybridExecutor, createInlineExecutor, createWorkerPool, defaultWorkerUrl } from '../batch/workers.js';
 import { parseThreshold, UsageError } from './usage-error.js';
 
 export const TAG_HELP = `  tag <input.csv|-> [-o <output|->]  tag every row of a CSV; output = input columns + statute columns
@@ -26,7 +27,8 @@ export const TAG_HELP = `  tag <input.csv|-> [-o <output|->]  tag every row of a
       --format csv|jsonl       csv (default) or one JSON result per row with the input columns
       --threshold <0..1>       minimum score for a suggestion (default 0.5)
       --max-text-chars <n>     longer narratives become error rows (default ${DEFAULT_MAX_TEXT_CHARS})
-      --workers <n>            worker threads (default: one per core; 0 = main thread only)
+      --workers <n>            worker threads beside the main thread, which classifies too
+                               (default: cores - 1; 0 = main thread only)
       --no-progress            no progress bar on a terminal
       --taxonomy <dir>         use another taxonomy directory
       --persist                also store every classified row as a case (error rows are not stored;
@@ -143,13 +145,15 @@ export async function tagCommand(args: string[]): Promise<void> {
     if (workers === undefined && totalBytes < SMALL_INPUT_BYTES) workers = 0;
   }
 
-  // With workers, the main thread only parses and writes: it loads no classifier of its own (each one
-  // costs ~60 MB of RSS, and the 1 GB target is 300 MB).
+  // The main thread parses, writes, and classifies whatever the workers have no room for (hybrid): every
+  // core is used with one isolate fewer than a worker per core (each costs ~60 MB; the 1 GB target is 300 MB).
+  const classifier = loadClassifier({ taxonomyDir: values.taxonomy, threshold });
   const workerUrl = defaultWorkerUrl();
+  const size = workers ?? Math.max(1, availableParallelism() - 1);
   const executor =
-    workers !== 0 && workerUrl
-      ? await createWorkerPool({ size: workers, taxonomyDir: values.taxonomy, threshold, workerUrl })
-      : createInlineExecutor(loadClassifier({ taxonomyDir: values.taxonomy, threshold }));
+    size > 0 && workerUrl
+      ? createHybridExecutor(classifier, await createWorkerPool({ size, taxonomyDir: values.taxonomy, threshold, workerUrl, expectedVersion: classifier.taxonomyVersion }))
+      : createInlineExecutor(classifier);
   const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 256 * 1024 });
   let out: Writable = process.stdout;
   let file: WriteStream | undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInlineExecutor, createWorkerPool, type BatchExecutor } from '../../src/batch/workers.js';
+import { createHybridExecutor, createInlineExecutor, createWorkerPool, type BatchExecutor } from '../../src/batch/workers.js';
 import { buildWorker, removeBuiltWorker } from './helpers/build-worker.js';
 import { classifier, tagBuffer } from './helpers/tag.js';
 
@@ -45,6 +45,19 @@ describe('worker pool', () => {
     const [a, b] = await Promise.all([tagBuffer(sample(60), { batchRows: 5 }, pool), tagBuffer(sample(90), { batchRows: 3, format: 'jsonl' }, pool)]);
     expect(a.summary?.rows).toBe(61);
     expect(b.output.trimEnd().split('\n').map((l) => (JSON.parse(l) as { row: number }).row)).toEqual(Array.from({ length: 91 }, (_, i) => i + 1));
+  });
+
+  it('shares batches between the workers and the main thread, in order, when the executor is hybrid', async () => {
+    let toPool = 0;
+    const counting: BatchExecutor = { ...pool, run: (task) => (toPool++, pool.run(task)) };
+    const hybrid = createHybridExecutor(classifier(), counting);
+    expect(hybrid.parallelism).toBe(3);
+    const input = sample(300);
+    const run = await tagBuffer(input, { batchRows: 5 }, hybrid, {}, 4096);
+    const batches = Math.ceil(301 / 5);
+    expect(toPool).toBeGreaterThan(0);
+    expect(toPool).toBeLessThan(batches);
+    expect(run.output).toBe((await tagBuffer(input, { batchRows: 5 }, createInlineExecutor(classifier()), {}, 4096)).output);
   });
 
   it('refuses to start when the workers load another taxonomy version than the main thread', async () => {
