@@ -25,19 +25,9 @@ import { loadClassifier } from '../src/classify/load-classifier.js';
 import { readCsv } from '../src/batch/csv-in.js';
 import { tagCsv, writableSink } from '../src/batch/tag-stream.js';
 import { createHybridExecutor, createWorkerPool } from '../src/batch/workers.js';
+import { createRandom } from './classifier-bench.js';
 
-/** mulberry32: a tiny seeded PRNG, so the file is byte-identical on every run and machine. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// The seeded PRNG is shared with the classifier bench, so both synthetic sets are reproducible the same way.
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
 
 const PEOPLE = ['The victim', 'My mother', 'The clerk', 'Our CFO', 'A retired teacher', 'The subject', 'Mr. Alvarez', 'The account holder'];
