@@ -2,15 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCasePersister } from '../../src/batch/persist-cases.js';
 import { createSqliteStore } from '../../src/store/sqlite-store.js';
 import type { CaseStore } from '../../src/store/store.js';
-import { classifier, tagBuffer } from './helpers/tag.js';
-
-const CSV = [
-  'case_id,narrative',
-  'A1,"She wired $4,500 after an email that posed as her bank."',
-  'A2,""',
-  'A3,"An attacker used a stolen password to access the company server and copied customer records."',
-  '',
-].join('\n');
+import { classifier, PERSIST_CSV as CSV, tagBuffer } from './helpers/tag.js';
 
 let stores: CaseStore[] = [];
 afterEach(async () => {

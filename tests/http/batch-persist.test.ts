@@ -11,15 +11,7 @@ import { createInlineExecutor, type BatchExecutor } from '../../src/batch/worker
 import { createLogger } from '../../src/logger.js';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { batchApp, rawRequest, tempDir } from '../batch/helpers/http.js';
-import { classifier } from '../batch/helpers/tag.js';
-
-const CSV = [
-  'case_id,narrative',
-  'A1,"She wired $4,500 after an email that posed as her bank."',
-  'A2,""',
-  'A3,"An attacker used a stolen password to access the company server and copied customer records."',
-  '',
-].join('\n');
+import { classifier, PERSIST_CSV as CSV } from '../batch/helpers/tag.js';
 
 interface PersistApp {
   app: Express;

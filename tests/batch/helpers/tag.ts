@@ -51,3 +51,12 @@ export function parseOutput(output: string, delimiter = ','): string[][] {
   const rows: string[][] = parse(output, { bom: true, delimiter, relax_column_count: true });
   return rows;
 }
+
+/** Three rows for the persist tests (CLI pipeline and HTTP): two classifiable narratives and an empty one (an error row). */
+export const PERSIST_CSV = [
+  'case_id,narrative',
+  'A1,"She wired $4,500 after an email that posed as her bank."',
+  'A2,""',
+  'A3,"An attacker used a stolen password to access the company server and copied customer records."',
+  '',
+].join('\n');
