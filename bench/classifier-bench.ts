@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { loadClassifier } from '../src/classify/load-classifier.js';
-import { createStemmer, type Stemmer } from '../src/classify/stem.js';
+import { createStemmer, identityStemmer, type Stemmer } from '../src/classify/stem.js';
 import { tokenize } from '../src/classify/tokenize.js';
 
 /** Only the tokenizer file of natural: the package root loads database clients and reads `.env` (DESIGN.md). */
@@ -208,7 +208,7 @@ export async function runClassifierBench(argv: readonly string[] = []): Promise<
 
   // Fresh stemmers so neither floor inherits the classifier's warm stem cache.
   const stemmer: Stemmer = createStemmer();
-  const identity: Stemmer = { stem: (t) => t };
+  const identity: Stemmer = identityStemmer();
   const results = [
     measure('classify (explain on, all features)', texts, bytes, (t) => classifier.classify(t)),
     measure('classify (explain off)', texts, bytes, (t) => classifier.classify(t, { explain: false })),

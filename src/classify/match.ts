@@ -5,6 +5,7 @@
  */
 import { prefixKey, RuleType, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
 import { computeScopes, ScopeKind } from './negation.js';
+import type { Word } from './stem.js';
 import type { Tokens } from './tokenize.js';
 
 export interface RuleHit {
@@ -25,12 +26,12 @@ interface PatternHit {
 const MAX_PART_HITS = 64;
 
 /**
- * Every pattern occurrence, by trie walk from each token. `rootMemo` (kept on the compiled taxonomy) memoises the
- * root edges each word opens, so a token costs one lookup there instead of three.
+ * Every pattern occurrence, by trie walk from each token. The root edges a word opens are memoised on the
+ * stemmer's entry for that word (tokens.word), so a token costs one lookup there instead of three.
  */
-export function findPatternHits(tokens: Tokens, root: TrieNode, rootMemo: Map<string, readonly TrieNode[]> = new Map()): PatternHit[] {
+export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
   const hits: PatternHit[] = [];
-  const { count, stem, norm, sentence } = tokens;
+  const { count, stem, norm, sentence, word } = tokens;
   // Prefix keys are computed once per token, not once per trie node visited.
   const keys = new Int32Array(count);
   for (let t = 0; t < count; t++) keys[t] = prefixKey(norm[t] as string);
@@ -58,27 +59,23 @@ export function findPatternHits(tokens: Tokens, root: TrieNode, rootMemo: Map<st
     if (node.any) walk(node.any, from, j + 1);
   };
   // The root never ends a pattern and has no `_` edge (a phrase cannot start with `_`), so start at its edges.
-  // Its edges for a word are memoised by the word (one lookup per token instead of three, see rootEdges).
-  const memo = rootMemo;
   for (let i = 0; i < count; i++) {
-    const st = stem[i] as string;
-    if (st.charCodeAt(0) === 35 /* # */) {
+    const wd = word[i] as Word;
+    if (wd.stem.charCodeAt(0) === 35 /* # */) {
       step(root, i, i); // class tokens (#amount) have a stem that is not a function of the word
       continue;
     }
-    const w = norm[i] as string;
-    let edges = memo.get(w);
-    if (edges === undefined) {
-      edges = rootEdges(root, w, st);
-      if (memo.size >= ROOT_MEMO_MAX) memo.clear();
-      memo.set(w, edges);
+    let edges = wd.memoEdges as readonly TrieNode[] | undefined;
+    if (edges === undefined || wd.memoRoot !== root) {
+      edges = rootEdges(root, norm[i] as string, wd.stem);
+      wd.memoRoot = root;
+      wd.memoEdges = edges;
     }
     for (const n of edges) walk(n, i, i + 1);
   }
   return hits;
 }
 
-const ROOT_MEMO_MAX = 100_000;
 const EMPTY: readonly TrieNode[] = Object.freeze([]);
 
 function rootEdges(root: TrieNode, word: string, stem: string): readonly TrieNode[] {
@@ -106,7 +103,7 @@ function tokenAt(tokens: Tokens, pos: number): number {
 
 /** Rule hits keyed by global rule index. */
 export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
-  const patternHits = findPatternHits(tokens, tx.root, tx.rootMemo);
+  const patternHits = findPatternHits(tokens, tx.root);
   const scopes = computeScopes(tokens, patternHits, tx);
   const out = new Map<number, RuleHit[]>();
   const parts = new Map<number, PatternHit[][]>();

@@ -8,7 +8,7 @@
  * tokenized the same way, so both spellings meet. Normalization is per token (NFKC + lower case), which
  * keeps offsets exact even where NFKC changes lengths.
  */
-import type { Stemmer } from './stem.js';
+import { identityStemmer, newWord, type Stemmer, type Word } from './stem.js';
 
 export interface Tokens {
   readonly count: number;
@@ -17,6 +17,8 @@ export interface Tokens {
   /** NFKC, lower-cased, apostrophes removed. */
   readonly norm: string[];
   readonly stem: string[];
+  /** The stemmer's entry for each token (carries the matcher's per-word memo). */
+  readonly word: Word[];
   /** Sentence index of each token. */
   readonly sentence: Int32Array;
   /** Clause index: also advances at ':', '(', ')' and dashes, where negation scopes stop but phrases may still span. */
@@ -79,38 +81,45 @@ function codePointAt(text: string, i: number): number {
 
 export function tokenize(text: string, stemmer: Stemmer): Tokens {
   const n = text.length;
-  const starts: number[] = [];
-  const ends: number[] = [];
+  // A token takes at least one character and is followed by one that is not part of it: at most ⌈n/2⌉ tokens.
+  // Typed arrays sized to that bound (and returned as views) cost less than growing arrays and copying them.
+  const cap = (n >> 1) + 1;
+  const starts = new Int32Array(cap);
+  const ends = new Int32Array(cap);
+  const sentences = new Int32Array(cap);
+  const clauses = new Int32Array(cap);
   const norms: string[] = [];
   const stems: string[] = [];
-  const sentences: number[] = [];
-  const clauses: number[] = [];
+  const words: Word[] = [];
+  let count = 0;
   let sentence = 0;
   let clause = 0;
   let i = 0;
-  // For all-ASCII text, lower-case once: offsets stay the same and each token costs one slice.
+  // For all-ASCII text, lower-case once: offsets stay the same, each token costs one slice, and the scan reads a
+  // flat string (a narrative built by concatenation would otherwise be read through its rope).
   const lower = NON_ASCII.test(text) ? undefined : text.toLowerCase();
+  const src = lower ?? text;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = src.charCodeAt(i);
     // Sentence boundaries between tokens.
     if (c === 46 /* . */ || c === 33 /* ! */ || c === 63 /* ? */ || c === 59 /* ; */) {
-      if (c !== 46 || endsSentence(text, i, norms)) {
-        if (sentences.length > 0 && sentences[sentences.length - 1] === sentence) sentence++;
+      if (c !== 46 || endsSentence(src, i, norms)) {
+        if (count > 0 && sentences[count - 1] === sentence) sentence++;
       }
       i++;
       continue;
     }
-    if (c === 58 /* : */ || c === 40 /* ( */ || c === 41 /* ) */ || c === 0x2014 || c === 0x2013 || (c === 45 && i > 0 && text.charCodeAt(i - 1) === 32)) {
-      if (clauses.length > 0 && clauses[clauses.length - 1] === clause) clause++;
+    if (c === 58 /* : */ || c === 40 /* ( */ || c === 41 /* ) */ || c === 0x2014 || c === 0x2013 || (c === 45 && i > 0 && src.charCodeAt(i - 1) === 32)) {
+      if (count > 0 && clauses[count - 1] === clause) clause++;
       i++;
       continue;
     }
-    if (c === 10 && i + 1 < n && (text.charCodeAt(i + 1) === 10 || text.charCodeAt(i + 1) === 13)) {
-      if (sentences.length > 0 && sentences[sentences.length - 1] === sentence) sentence++;
+    if (c === 10 && i + 1 < n && (src.charCodeAt(i + 1) === 10 || src.charCodeAt(i + 1) === 13)) {
+      if (count > 0 && sentences[count - 1] === sentence) sentence++;
       i++;
       continue;
     }
-    const cp = c < 128 ? c : codePointAt(text, i);
+    const cp = c < 128 ? c : codePointAt(src, i);
     if (cp < 128 ? ASCII[cp] !== Cls.Word : !isWordCodePoint(cp) || !LETTER_OR_DIGIT_START.test(String.fromCodePoint(cp))) {
       i += cp > 0xffff ? 2 : 1;
       continue;
@@ -120,31 +129,31 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     let ascii = true;
     let hasApostrophe = false;
     while (i < n) {
-      const d = text.charCodeAt(i);
+      const d = src.charCodeAt(i);
       if (d < 128) {
         const cls = ASCII[d];
         if (cls === Cls.Word) {
           i++;
           continue;
         }
-        if (cls === Cls.Apostrophe && i + 1 < n && isWordCodePoint(text.charCodeAt(i + 1)) && !isDigit(text.charCodeAt(i + 1))) {
+        if (cls === Cls.Apostrophe && i + 1 < n && isWordCodePoint(src.charCodeAt(i + 1)) && !isDigit(src.charCodeAt(i + 1))) {
           hasApostrophe = true;
           i++;
           continue;
         }
-        if (cls === Cls.NumberJoiner && i > start && isDigit(text.charCodeAt(i - 1)) && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
+        if (cls === Cls.NumberJoiner && i > start && isDigit(src.charCodeAt(i - 1)) && i + 1 < n && isDigit(src.charCodeAt(i + 1))) {
           i++;
           continue;
         }
         break;
       }
-      if (isApostrophe(d) && i + 1 < n && isWordCodePoint(codePointAt(text, i + 1))) {
+      if (isApostrophe(d) && i + 1 < n && isWordCodePoint(codePointAt(src, i + 1))) {
         hasApostrophe = true;
         ascii = false;
         i++;
         continue;
       }
-      const dcp = codePointAt(text, i);
+      const dcp = codePointAt(src, i);
       if (!isWordCodePoint(dcp)) break;
       ascii = false;
       i += dcp > 0xffff ? 2 : 1;
@@ -161,29 +170,35 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
       norm = (ascii ? surface : surface.normalize('NFKC')).toLowerCase();
     }
     if (hasApostrophe) norm = norm.replace(/['\u2019\u02bc]/g, '');
-    starts.push(start);
-    ends.push(i);
+    starts[count] = start;
+    ends[count] = i;
     norms.push(norm);
     // A number right after a currency sign is an amount: its stem is the class "#amount", so rules can say
     // "paid #amount" without a regex ("wired $4,500", "sent € 900").
-    stems.push(isDigit(c) && isCurrencyBefore(text, start) ? AMOUNT_STEM : stemmer.stem(norm));
-    sentences.push(sentence);
-    if (sentences.length > 1 && sentences[sentences.length - 2] !== sentence) clause++;
-    clauses.push(clause);
+    const word = isDigit(c) && isCurrencyBefore(text, start) ? AMOUNT_WORD : stemmer.word(norm);
+    words.push(word);
+    stems.push(word.stem);
+    if (count > 0 && sentences[count - 1] !== sentence) clause++;
+    sentences[count] = sentence;
+    clauses[count] = clause;
+    count++;
   }
   return {
-    count: starts.length,
-    start: Int32Array.from(starts),
-    end: Int32Array.from(ends),
+    count,
+    start: starts.subarray(0, count),
+    end: ends.subarray(0, count),
     norm: norms,
     stem: stems,
-    sentence: Int32Array.from(sentences),
-    clause: Int32Array.from(clauses),
+    word: words,
+    sentence: sentences.subarray(0, count),
+    clause: clauses.subarray(0, count),
   };
 }
 
 /** Stem given to currency amounts; phrases write it `#amount`. */
 export const AMOUNT_STEM = '#amount';
+// Shared by every amount token; the matcher never memoises on class words (their edges depend on the digits).
+const AMOUNT_WORD: Word = newWord(AMOUNT_STEM);
 
 function isCurrencyBefore(text: string, start: number): boolean {
   let j = start - 1;
@@ -214,7 +229,6 @@ function isDigitOrHashAfter(text: string, i: number): boolean {
 
 /** Tokenize a taxonomy phrase the same way as narratives; returns the normalized surface tokens. */
 export function phraseTokens(phrase: string): string[] {
-  const identity: Stemmer = { stem: (t) => t };
-  const t = tokenize(phrase, identity);
+  const t = tokenize(phrase, identityStemmer());
   return t.norm;
 }

@@ -101,8 +101,6 @@ export interface Listener {
 export interface CompiledTaxonomy {
   version: string;
   root: TrieNode;
-  /** Memo of the root edges each normalized word opens (filled lazily by the matcher; a cache, not state). */
-  rootMemo: Map<string, readonly TrieNode[]>;
   patternCount: number;
   listeners: Listener[][];
   negClass: Uint8Array;
@@ -342,7 +340,6 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
   return Object.freeze({
     version: t.version,
     root,
-    rootMemo: new Map<string, readonly TrieNode[]>(),
     patternCount: listeners.length,
     listeners,
     negClass: Uint8Array.from(negClassList),

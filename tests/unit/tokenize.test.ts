@@ -4,10 +4,10 @@
  * same-sentence rules.
  */
 import { describe, expect, it } from 'vitest';
-import { createStemmer, type Stemmer } from '../../src/classify/stem.js';
+import { createStemmer, identityStemmer, type Stemmer } from '../../src/classify/stem.js';
 import { phraseTokens, tokenize, type Tokens } from '../../src/classify/tokenize.js';
 
-const identity: Stemmer = { stem: (t) => t };
+const identity: Stemmer = identityStemmer();
 
 interface Tok {
   start: number;
