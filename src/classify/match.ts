@@ -3,7 +3,7 @@
  * directly, proximity rules by combining their parts, regex rules by one scan each. Negation and hypothetical
  * scopes (negation.ts) and same-sentence exclusions are applied here, so scoring only sees final hits.
  */
-import { prefixKey, RuleType, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
+import { prefixKey, type CompiledRule, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
 import { computeScopes, ScopeKind } from './negation.js';
 import type { Word } from './stem.js';
 import type { Tokens } from './tokenize.js';
@@ -124,18 +124,35 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     return negatable === false && s === ScopeKind.Outcome ? ScopeKind.None : s;
   };
 
+  // Pass 1: phrase rules and exclusions take their hits; proximity rules only note which parts were seen (a bit
+  // per part), since most never see all their parts and need no hit lists at all.
   const phraseHits: PatternHit[][] = [];
+  const seenParts = new Uint8Array(tx.rules.length);
   for (const h of patternHits) {
     const ls = tx.listeners[h.pattern];
     if (!ls) continue;
     for (const l of ls) {
-      if (l.part === -1) {
-        (phraseHits[l.rule] ??= []).push(h);
-      } else if (l.part === -2) {
+      if (l.part >= 0) seenParts[l.rule] = (seenParts[l.rule] as number) | (1 << l.part);
+      else if (l.part === -1) (phraseHits[l.rule] ??= []).push(h);
+      else {
         let s = excluded.get(l.rule);
         if (!s) excluded.set(l.rule, (s = new Set()));
         s.add(sentence[h.from] as number);
-      } else {
+      }
+    }
+  }
+  // Pass 2: hit lists for the proximity rules that saw every part.
+  let complete: Uint8Array | undefined;
+  for (const rule of tx.nearRules) {
+    const r = tx.rules[rule] as CompiledRule;
+    if (seenParts[rule] === (1 << r.partCount) - 1) (complete ??= new Uint8Array(tx.rules.length))[rule] = 1;
+  }
+  if (complete) {
+    for (const h of patternHits) {
+      const ls = tx.listeners[h.pattern];
+      if (!ls) continue;
+      for (const l of ls) {
+        if (l.part < 0 || complete[l.rule] !== 1) continue;
         let ps = parts.get(l.rule);
         if (!ps) parts.set(l.rule, (ps = []));
         const list = (ps[l.part] ??= []);
@@ -153,11 +170,7 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
   });
 
   for (const [rule, ps] of parts) {
-    const r = tx.rules[rule];
-    if (!r || r.type !== RuleType.Near) continue;
-    let complete = ps.length >= r.partCount;
-    for (let k = 0; complete && k < r.partCount; k++) if (ps[k] === undefined) complete = false; // sparse: `some` skips holes
-    if (!complete) continue;
+    const r = tx.rules[rule] as CompiledRule;
     combineNear(rule, ps, r.partCount, r.within, r.ordered, r.sameSentence);
   }
 

@@ -4,6 +4,7 @@
  */
 import { createStemmer, type Stemmer } from '../classify/stem.js';
 import { parsePhrase, TokenKind, type PatternToken } from './phrase.js';
+import { regexFlags } from './regex-flags.js';
 import type { CautionDef, Taxonomy } from './load.js';
 import type { Counter, Element, Rule, StatuteCode } from './schema.js';
 
@@ -108,6 +109,8 @@ export interface CompiledTaxonomy {
   backwardWindow: number;
   rules: CompiledRule[];
   regexRules: number[];
+  /** Proximity (`near`) rules, by global index. */
+  nearRules: number[];
   elements: CompiledElement[];
   targets: CompiledTarget[];
   groups: CompiledGroup[];
@@ -206,6 +209,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
 
   const rules: CompiledRule[] = [];
   const regexRules: number[] = [];
+  const nearRules: number[] = [];
   const elements: CompiledElement[] = [];
   const targets: CompiledTarget[] = [];
   const groups: CompiledGroup[] = [];
@@ -225,7 +229,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
       within: r.near?.within ?? 0,
       ordered: r.near?.ordered ?? false,
       sameSentence: r.near?.sameSentence ?? true,
-      regex: r.regex !== undefined ? new RegExp(r.regex, 'giu') : undefined,
+      regex: r.regex !== undefined ? new RegExp(r.regex, regexFlags(r.regex)) : undefined,
       hasExclude: r.exclude.length > 0,
       unless: [],
       source: r.source,
@@ -234,6 +238,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     parts.forEach((p, i) => listen(p, { rule: idx, part: i }));
     if (r.exclude.length > 0) listen(r.exclude, { rule: idx, part: -2 });
     if (r.regex !== undefined) regexRules.push(idx);
+    if (r.near !== undefined) nearRules.push(idx);
     return idx;
   };
 
@@ -347,6 +352,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     backwardWindow: n.backwardWindow,
     rules,
     regexRules,
+    nearRules,
     elements,
     targets,
     groups,
