@@ -2,7 +2,7 @@
  * The classifier: pure, synchronous and deterministic. text → tokens → rule hits → element scores →
  * targets → the output contract (result-schema.ts), with the explanation built on the same path.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CompiledTaxonomy } from '../taxonomy/compile.js';
 import type { StatuteCode } from '../taxonomy/schema.js';
 import { collectEvidence, elementEvidence } from './explain.js';
@@ -33,7 +33,8 @@ export interface ClassifierOptions {
 }
 
 export function textId(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  // One-shot hash (Node >= 20.12): no Hash object per narrative; same digest as createHash('sha256').
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
 
 export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptions = {}): Classifier {

@@ -41,19 +41,30 @@ export function elementEvidence(
 
 /** Asserted evidence of the given elements' indicator rules, without duplicates. */
 export function collectEvidence(text: string, tx: CompiledTaxonomy, elements: number[], hits: Map<number, RuleHit[]>): Evidence[] {
-  const seen = new Set<string>();
   const out: Evidence[] = [];
-  for (const e of elements) {
+  for (let k = 0; k < elements.length; k++) {
+    const e = elements[k] as number;
+    if (elements.indexOf(e) < k) continue; // an element listed twice (required and optional) reports once
     for (const r of tx.elements[e]?.rules ?? []) {
+      const list = hits.get(r);
+      if (list === undefined) continue;
       const qid = tx.rules[r]?.qid ?? '';
-      for (const h of hits.get(r) ?? []) {
-        if (h.scope !== ScopeKind.None) continue;
-        const key = `${h.start}:${h.end}:${qid}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+      // A rule belongs to one element and elements are distinct here, so a duplicate (two proximity anchors
+      // choosing the same span, two patterns of one rule on the same words) can only come from this rule's list.
+      const first = out.length;
+      for (const h of list) {
+        if (h.scope !== ScopeKind.None || sameSpanSince(out, first, h)) continue;
         out.push(toEvidence(text, qid, h));
       }
     }
   }
   return out.sort(byPosition);
+}
+
+function sameSpanSince(out: Evidence[], from: number, h: RuleHit): boolean {
+  for (let i = from; i < out.length; i++) {
+    const o = out[i] as Evidence;
+    if (o.start === h.start && o.end === h.end) return true;
+  }
+  return false;
 }

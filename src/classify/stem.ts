@@ -4,11 +4,13 @@
  * cheaper, and gives the matcher a place to memoise what a word opens in the trie (one lookup per token).
  */
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import { WordTable } from './word-table.js';
 
 const MAX_CACHE = 200_000;
 
 /** One distinct normalized word. */
 export interface Word {
+  readonly norm: string;
   readonly stem: string;
   /** Matcher memo: the trie root these edges were computed for, and the edges (see match.ts). */
   memoRoot: object | undefined;
@@ -19,31 +21,50 @@ export interface Stemmer {
   stem(normalizedToken: string): string;
   /** The cached entry for a word; entries live as long as the cache keeps them. */
   word(normalizedToken: string): Word;
+  /**
+   * The entry for the word `src.slice(start, end)` (already normalized) whose FNV-1a hash the tokenizer computed
+   * while scanning it: a repeated word costs no slice and no string hashing.
+   */
+  wordAt(src: string, start: number, end: number, hash: number): Word;
 }
 
-export function newWord(stem: string): Word {
-  return { stem, memoRoot: undefined, memoEdges: undefined };
+export function newWord(norm: string, stem: string): Word {
+  return { norm, stem, memoRoot: undefined, memoEdges: undefined };
 }
+
+/** FNV-1a over UTF-16 units, as the tokenizer computes it character by character. */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
 
 /** A stemmer with its own bounded cache (cleared whole when full: simple, and vocabularies are Zipfian). */
 export function createStemmer(): Stemmer {
   const cache = new Map<string, Word>();
+  const table = new WordTable<Word>();
   const word = (token: string): Word => {
     let w = cache.get(token);
     if (w === undefined) {
       // Digits and very short tokens are their own stem; Porter would only copy them.
-      w = newWord(token.length < 3 || isDigitStart(token) ? token : PorterStemmer.stem(token));
+      w = newWord(token, token.length < 3 || isDigitStart(token) ? token : PorterStemmer.stem(token));
       if (cache.size >= MAX_CACHE) cache.clear();
       cache.set(token, w);
     }
     return w;
   };
-  return { word, stem: (token) => word(token).stem };
+  const wordAt = (src: string, start: number, end: number, hash: number): Word => {
+    let w = table.find(src, start, end, hash);
+    if (w === undefined) {
+      w = word(src.slice(start, end));
+      table.add(hash, w);
+    }
+    return w;
+  };
+  return { word, wordAt, stem: (token) => word(token).stem };
 }
 
 /** Stems words as themselves (phrases are tokenized with it before stemming is decided per token). */
 export function identityStemmer(): Stemmer {
-  return { word: newWord, stem: (token) => token };
+  const word = (token: string): Word => newWord(token, token);
+  return { word, wordAt: (src, start, end) => word(src.slice(start, end)), stem: (token) => token };
 }
 
 function isDigitStart(token: string): boolean {

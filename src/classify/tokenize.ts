@@ -8,7 +8,7 @@
  * tokenized the same way, so both spellings meet. Normalization is per token (NFKC + lower case), which
  * keeps offsets exact even where NFKC changes lengths.
  */
-import { identityStemmer, newWord, type Stemmer, type Word } from './stem.js';
+import { FNV_OFFSET, FNV_PRIME, identityStemmer, newWord, type Stemmer, type Word } from './stem.js';
 
 export interface Tokens {
   readonly count: number;
@@ -128,11 +128,14 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     const start = i;
     let ascii = true;
     let hasApostrophe = false;
+    // FNV-1a of the token's characters, so the stemmer finds a known word without slicing it (see WordTable).
+    let hash = FNV_OFFSET;
     while (i < n) {
       const d = src.charCodeAt(i);
       if (d < 128) {
         const cls = ASCII[d];
         if (cls === Cls.Word) {
+          hash = Math.imul(hash ^ d, FNV_PRIME);
           i++;
           continue;
         }
@@ -142,6 +145,7 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
           continue;
         }
         if (cls === Cls.NumberJoiner && i > start && isDigit(src.charCodeAt(i - 1)) && i + 1 < n && isDigit(src.charCodeAt(i + 1))) {
+          hash = Math.imul(hash ^ d, FNV_PRIME);
           i++;
           continue;
         }
@@ -164,18 +168,26 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
       continue;
     }
     let norm: string;
-    if (lower !== undefined) norm = lower.slice(start, i);
-    else {
-      const surface = text.slice(start, i);
-      norm = (ascii ? surface : surface.normalize('NFKC')).toLowerCase();
+    let word: Word;
+    // A number right after a currency sign is an amount: its stem is the class "#amount", so rules can say
+    // "paid #amount" without a regex ("wired $4,500", "sent € 900").
+    const amount = isDigit(c) && isCurrencyBefore(text, start);
+    if (lower !== undefined && !hasApostrophe && !amount) {
+      // All-ASCII text (lower-cased once, offsets unchanged): the token is its own normalized form.
+      word = stemmer.wordAt(lower, start, i, hash);
+      norm = word.norm;
+    } else {
+      if (lower !== undefined) norm = lower.slice(start, i);
+      else {
+        const surface = text.slice(start, i);
+        norm = (ascii ? surface : surface.normalize('NFKC')).toLowerCase();
+      }
+      if (hasApostrophe) norm = norm.replace(/['\u2019\u02bc]/g, '');
+      word = amount ? AMOUNT_WORD : stemmer.word(norm);
     }
-    if (hasApostrophe) norm = norm.replace(/['\u2019\u02bc]/g, '');
     starts[count] = start;
     ends[count] = i;
     norms.push(norm);
-    // A number right after a currency sign is an amount: its stem is the class "#amount", so rules can say
-    // "paid #amount" without a regex ("wired $4,500", "sent € 900").
-    const word = isDigit(c) && isCurrencyBefore(text, start) ? AMOUNT_WORD : stemmer.word(norm);
     words.push(word);
     stems.push(word.stem);
     if (count > 0 && sentences[count - 1] !== sentence) clause++;
@@ -198,7 +210,7 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
 /** Stem given to currency amounts; phrases write it `#amount`. */
 export const AMOUNT_STEM = '#amount';
 // Shared by every amount token; the matcher never memoises on class words (their edges depend on the digits).
-const AMOUNT_WORD: Word = newWord(AMOUNT_STEM);
+const AMOUNT_WORD: Word = newWord(AMOUNT_STEM, AMOUNT_STEM);
 
 function isCurrencyBefore(text: string, start: number): boolean {
   let j = start - 1;
