@@ -79,7 +79,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
         const s = scoreTarget(tx, t, ti, elements);
         if (!passes(s)) continue;
         passing.push(s);
-        for (const e of [...t.requires.flat(), ...t.optional]) if (elements[e]?.satisfied) used.add(e);
+        for (const e of t.elementIds) if (elements[e]?.satisfied) used.add(e);
       }
       passing.sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
       return { passing, score: passing[0]?.score ?? 0, used: [...used] };
@@ -145,7 +145,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       }
       const subsections = passing.map((s) => {
         const t = tx.targets[s.target];
-        const ids = [...(t?.requires.flat() ?? []), ...(t?.optional ?? [])];
+        const ids = t?.elementIds ?? [];
         for (const e of ids) {
           const es = elements[e];
           if (es?.satisfied) {
@@ -199,7 +199,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
         score: round3(xf.score),
         patterns: xf.passing.map((s) => {
           const t = tx.targets[s.target];
-          const ids = [...(t?.requires.flat() ?? []), ...(t?.optional ?? [])].filter((e) => elements[e]?.satisfied);
+          const ids = (t?.elementIds ?? []).filter((e) => elements[e]?.satisfied);
           return {
             id: t?.id ?? '',
             label: t?.title ?? '',

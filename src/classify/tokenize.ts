@@ -84,10 +84,11 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
   // A token takes at least one character and is followed by one that is not part of it: at most ⌈n/2⌉ tokens.
   // Typed arrays sized to that bound (and returned as views) cost less than growing arrays and copying them.
   const cap = (n >> 1) + 1;
-  const starts = new Int32Array(cap);
-  const ends = new Int32Array(cap);
-  const sentences = new Int32Array(cap);
-  const clauses = new Int32Array(cap);
+  const buffer = new Int32Array(4 * cap); // one allocation, four views
+  const starts = buffer.subarray(0, cap);
+  const ends = buffer.subarray(cap, 2 * cap);
+  const sentences = buffer.subarray(2 * cap, 3 * cap);
+  const clauses = buffer.subarray(3 * cap, 4 * cap);
   const norms: string[] = [];
   const stems: string[] = [];
   const words: Word[] = [];
@@ -197,13 +198,13 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
   }
   return {
     count,
-    start: starts.subarray(0, count),
-    end: ends.subarray(0, count),
+    start: buffer.subarray(0, count),
+    end: buffer.subarray(cap, cap + count),
     norm: norms,
     stem: stems,
     word: words,
-    sentence: sentences.subarray(0, count),
-    clause: clauses.subarray(0, count),
+    sentence: buffer.subarray(2 * cap, 2 * cap + count),
+    clause: buffer.subarray(3 * cap, 3 * cap + count),
   };
 }
 

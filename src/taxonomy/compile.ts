@@ -62,6 +62,8 @@ export interface CompiledTarget {
   group: number;
   requires: number[][];
   optional: number[];
+  /** Required then optional elements, in checklist order (`[...requires.flat(), ...optional]`, built once). */
+  elementIds: number[];
   requiresStatute: StatuteCode[] | undefined;
   /** Exfiltration pattern ids, one of which must be flagged. */
   requiresExfiltration: string[] | undefined;
@@ -285,6 +287,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
         group: gi,
         requires: sub.requires.map((r) => (typeof r === 'string' ? [resolve(byId, r)] : r.map((x) => resolve(byId, x)))),
         optional: sub.optional.map((x) => resolve(byId, x)),
+        elementIds: [],
         requiresStatute: sub.requiresStatute,
         requiresExfiltration: sub.requiresExfiltration,
         caution: sub.caution,
@@ -315,6 +318,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
         group: gi,
         requires: tg.requires.map((r) => (typeof r === 'string' ? [resolve(byId, r)] : r.map((x) => resolve(byId, x)))),
         optional: tg.optional.map((x) => resolve(byId, x)),
+        elementIds: [],
         requiresStatute: undefined,
         requiresExfiltration: undefined,
         caution: undefined,
@@ -326,6 +330,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
   };
   addFindingGroup('ai', 'ai', t.ai.title, t.ai.elements, t.ai.kinds);
   addFindingGroup('exfil', 'xf', t.exfil.title, t.exfil.elements, t.exfil.patterns);
+  for (const tg of targets) tg.elementIds = [...tg.requires.flat(), ...tg.optional];
 
   // Negation cues share the trie; a pattern may be both a rule phrase and a cue.
   const markNeg = (phrases: readonly string[], cls: NegClass): void => {
