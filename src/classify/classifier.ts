@@ -3,7 +3,7 @@
  * targets → the output contract (result-schema.ts), with the explanation built on the same path.
  */
 import { hash } from 'node:crypto';
-import type { CompiledTaxonomy } from '../taxonomy/compile.js';
+import type { CompiledTarget, CompiledTaxonomy } from '../taxonomy/compile.js';
 import type { StatuteCode } from '../taxonomy/schema.js';
 import { collectEvidence, elementEvidence } from './explain.js';
 import { matchRules } from './match.js';
@@ -69,13 +69,22 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       return r;
     };
 
+    // A target none of whose elements has any asserted evidence can neither pass nor be a candidate (a candidate
+    // needs two satisfied groups or partial evidence): most targets for most narratives, so they are not scored.
+    const dormant = (t: CompiledTarget): boolean =>
+      t.requires.length > 0 &&
+      t.elementIds.every((e) => {
+        const es = elements[e];
+        return es === undefined || (es.score === 0 && !es.satisfied);
+      });
+
     // AI involvement and agent exfiltration: same machinery, targets are kinds / patterns.
     const finding = (targets: number[]): { passing: TargetScore[]; score: number; used: number[] } => {
       const passing: TargetScore[] = [];
       const used = new Set<number>();
       for (const ti of targets) {
         const t = tx.targets[ti];
-        if (!t) continue;
+        if (!t || dormant(t)) continue;
         const s = scoreTarget(tx, t, ti, elements);
         if (!passes(s)) continue;
         passing.push(s);
@@ -94,7 +103,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
     for (const g of statuteGroups) {
       for (const ti of g.targets) {
         const t = tx.targets[ti];
-        if (!t || t.requiresStatute) continue;
+        if (!t || t.requiresStatute || dormant(t)) continue;
         const s = scoreTarget(tx, t, ti, elements);
         if (t.requiresExfiltration) withExfiltration(s, t.requiresExfiltration);
         targetScores.set(ti, s);
@@ -104,7 +113,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
     for (const g of statuteGroups) {
       for (const ti of g.targets) {
         const t = tx.targets[ti];
-        if (!t?.requiresStatute) continue;
+        if (!t?.requiresStatute || dormant(t)) continue;
         const s = scoreTarget(tx, t, ti, elements);
         if (!t.requiresStatute.some((p) => suggested.has(p))) {
           s.complete = false;
