@@ -79,12 +79,25 @@ function codePointAt(text: string, i: number): number {
   return text.codePointAt(i) ?? 0;
 }
 
+// Reused by every call (tokenize is synchronous and never re-entered); larger one-off inputs get their own buffer.
+const SCRATCH_KEEP = 1 << 16;
+let scratch = new Int32Array(4096);
+
+function scratchFor(size: number): Int32Array {
+  if (size <= scratch.length) return scratch;
+  const buffer = new Int32Array(size);
+  if (size <= SCRATCH_KEEP) scratch = buffer;
+  return buffer;
+}
+
 export function tokenize(text: string, stemmer: Stemmer): Tokens {
   const n = text.length;
   // A token takes at least one character and is followed by one that is not part of it: at most ⌈n/2⌉ tokens.
   // Typed arrays sized to that bound (and returned as views) cost less than growing arrays and copying them.
+  // The scan writes into a reused scratch buffer sized to that bound; the result is one exact-size copy at the
+  // end (a fresh bound-sized buffer per narrative cost ~8 bytes of off-heap memory per input character).
   const cap = (n >> 1) + 1;
-  const buffer = new Int32Array(4 * cap); // one allocation, four views
+  const buffer = scratchFor(4 * cap);
   const starts = buffer.subarray(0, cap);
   const ends = buffer.subarray(cap, 2 * cap);
   const sentences = buffer.subarray(2 * cap, 3 * cap);
@@ -196,15 +209,20 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     clauses[count] = clause;
     count++;
   }
+  const out = new Int32Array(4 * count);
+  out.set(starts.subarray(0, count), 0);
+  out.set(ends.subarray(0, count), count);
+  out.set(sentences.subarray(0, count), 2 * count);
+  out.set(clauses.subarray(0, count), 3 * count);
   return {
     count,
-    start: buffer.subarray(0, count),
-    end: buffer.subarray(cap, cap + count),
+    start: out.subarray(0, count),
+    end: out.subarray(count, 2 * count),
     norm: norms,
     stem: stems,
     word: words,
-    sentence: buffer.subarray(2 * cap, 2 * cap + count),
-    clause: buffer.subarray(3 * cap, 3 * cap + count),
+    sentence: out.subarray(2 * count, 3 * count),
+    clause: out.subarray(3 * count, 4 * count),
   };
 }
 
