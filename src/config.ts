@@ -8,18 +8,31 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TAXONOMY_DIR } from './paths.js';
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2 };
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
-/** `"1048576"`, `"512kb"`, `"10mb"` → bytes (binary units, as express's body parser reads them). */
-const ByteSizeSchema = z
+/** `"1048576"`, `"512kb"`, `"10mb"`, `"4gb"` → bytes (binary units, as express's body parser reads them). */
+function byteSize(max: number, maxLabel: string, example: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, `must be a size like ${example}`)
+    .transform((s) => {
+      const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(s) as RegExpExecArray;
+      return Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1));
+    })
+    .pipe(z.number().int().min(1024, 'must be at least 1kb').max(max, `must be at most ${maxLabel}`));
+}
+
+const ByteSizeSchema = byteSize(512 * 1024 ** 2, '512mb', '1048576, 512kb or 10mb');
+const UploadSizeSchema = byteSize(1024 ** 4, '1024gb', '500mb or 4gb');
+
+/** An optional path, resolved against the working directory at start. */
+const OptionalPath = z
   .string()
   .trim()
-  .regex(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, 'must be a size like 1048576, 512kb or 10mb')
-  .transform((s) => {
-    const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(s) as RegExpExecArray;
-    return Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1));
-  })
-  .pipe(z.number().int().min(1024, 'must be at least 1kb').max(512 * 1024 ** 2, 'must be at most 512mb'));
+  .min(1)
+  .transform((p) => (p === ':memory:' ? p : resolve(p)))
+  .optional();
 
 const intString = (min: number, max: number) =>
   z
@@ -89,6 +102,12 @@ export const EnvSchema = z.object({
   REQUEST_TIMEOUT_MS: intString(0, 86_400_000).default(300_000),
   /** Longest time to receive a request's headers (node's headersTimeout): stops slow-header clients. */
   HEADERS_TIMEOUT_MS: intString(1000, 600_000).default(60_000),
+  /** Largest CSV upload (`POST /v1/batch/csv`, `POST /v1/batches`), counted after decompression. */
+  CSV_UPLOAD_LIMIT: UploadSizeSchema.default(4 * 1024 ** 3),
+  /** SQLite file of the batch jobs; default `jobs.sqlite` beside STORE_PATH (`:memory:` when the store is). */
+  JOBS_PATH: OptionalPath,
+  /** Directory of batch jobs' input and result files; default `batches/` beside STORE_PATH. */
+  BATCH_FILES_DIR: OptionalPath,
 });
 
 export interface Config {
@@ -111,6 +130,10 @@ export interface Config {
   corsOrigins: readonly string[];
   requestTimeoutMs: number;
   headersTimeoutMs: number;
+  csvUploadLimit: number;
+  /** Undefined: beside the case store. */
+  jobsPath: string | undefined;
+  batchFilesDir: string | undefined;
 }
 
 /** The start-up failure: its message is one line naming each bad variable. */
@@ -166,5 +189,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     corsOrigins: e.CORS_ORIGINS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    csvUploadLimit: e.CSV_UPLOAD_LIMIT,
+    jobsPath: e.JOBS_PATH,
+    batchFilesDir: e.BATCH_FILES_DIR,
   };
 }

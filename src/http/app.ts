@@ -43,7 +43,7 @@ import { addTaxonomyRoutes } from './routes/taxonomy.js';
 import { createRequestSchemas } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
 
-export type AppConfig = Pick<Config, 'bodyLimit' | 'batchBodyLimit' | 'maxNarrativeChars' | 'maxBatchItems'> & Partial<Pick<Config, 'corsOrigins'>>;
+export type AppConfig = Pick<Config, 'bodyLimit' | 'batchBodyLimit' | 'maxNarrativeChars' | 'maxBatchItems'> & Partial<Pick<Config, 'corsOrigins' | 'csvUploadLimit'>>;
 
 /** Shared with the server: set `draining` on shutdown so /readyz fails and keep-alive clients are told to close. */
 export interface AppLifecycle {

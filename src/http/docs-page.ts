@@ -9,6 +9,8 @@ import type { JsonObject, OpenApiDocument } from './openapi.js';
 export interface DocsLimits {
   bodyLimit: number;
   batchBodyLimit: number;
+  /** Largest CSV upload (shown when the app serves the CSV routes). */
+  csvUploadLimit?: number | undefined;
   maxNarrativeChars: number;
   maxBatchItems: number;
 }
@@ -27,6 +29,7 @@ function str(v: unknown): string {
 }
 
 function bytes(n: number): string {
+  if (n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
   return n % 1024 ** 2 === 0 ? `${n / 1024 ** 2} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`;
 }
 
@@ -94,7 +97,7 @@ tr:target{background:#fff6cc}
 <table>
 <tr><td>JSON body (<code>BODY_LIMIT</code>)</td><td>${bytes(limits.bodyLimit)}</td><td>413 <code>PAYLOAD_TOO_LARGE</code></td></tr>
 <tr><td>Batch body (<code>BATCH_BODY_LIMIT</code>)</td><td>${bytes(limits.batchBodyLimit)}</td><td>413 <code>PAYLOAD_TOO_LARGE</code></td></tr>
-<tr><td>Narrative length (<code>MAX_NARRATIVE_CHARS</code>)</td><td>${limits.maxNarrativeChars} characters</td><td>413 <code>NARRATIVE_TOO_LONG</code></td></tr>
+${doc.paths['/v1/batch/csv'] === undefined || limits.csvUploadLimit === undefined ? '' : `<tr><td>CSV upload (<code>CSV_UPLOAD_LIMIT</code>)</td><td>${bytes(limits.csvUploadLimit)}</td><td>413 <code>PAYLOAD_TOO_LARGE</code></td></tr>\n`}<tr><td>Narrative length (<code>MAX_NARRATIVE_CHARS</code>)</td><td>${limits.maxNarrativeChars} characters</td><td>413 <code>NARRATIVE_TOO_LONG</code></td></tr>
 <tr><td>Batch items (<code>MAX_BATCH_ITEMS</code>)</td><td>${limits.maxBatchItems}</td><td>413 <code>TOO_MANY_ITEMS</code></td></tr>
 </table>
 <h2 id="request-id">Request ids</h2>

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobFiles } from '../../src/batch/job-runner.js';
+import { JOB_STATES } from '../../src/batch/job-store.js';
 import { createInlineExecutor, type BatchExecutor } from '../../src/batch/workers.js';
 import type { BatchJob } from '../../src/http/routes/batches.js';
 import { batchApp, tempDir, type BatchApp } from '../batch/helpers/http.js';
@@ -167,5 +168,35 @@ describe('batch jobs', () => {
     await b.batches.runner.idle();
     expect(existsSync(`${dir}/jobs.sqlite`)).toBe(true);
     expect(existsSync(jobFiles(`${dir}/batches`, job.id).output)).toBe(true);
+  });
+
+  it('keeps jobs where JOBS_PATH and BATCH_FILES_DIR say when they are set', async () => {
+    const dir = newDir();
+    const b = batchApp(dir, {}, { JOBS_PATH: `${dir}/elsewhere/jobs.db`, BATCH_FILES_DIR: `${dir}/files` });
+    cleanups.push(() => b.batches.close());
+    const job = await submit(b, csv(3));
+    await b.batches.runner.idle();
+    expect(existsSync(`${dir}/elsewhere/jobs.db`)).toBe(true);
+    expect(existsSync(`${dir}/jobs.sqlite`)).toBe(false);
+    expect(existsSync(jobFiles(`${dir}/files`, job.id).output)).toBe(true);
+    expect(existsSync(`${dir}/batches`)).toBe(false);
+  });
+
+  it('refuses an upload over CSV_UPLOAD_LIMIT with 413 and keeps no job', async () => {
+    const dir = newDir();
+    const b = batchApp(dir, {}, { CSV_UPLOAD_LIMIT: '1kb' });
+    cleanups.push(() => b.batches.close());
+    const res = await request(b.app).post('/v1/batches').set('Content-Type', 'text/csv').send(csv(40)).expect(413);
+    expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect((res.body as { detail: string }).detail).toContain('1024');
+    expect(b.batches.jobs.list(JOB_STATES)).toEqual([]);
+    await request(b.app).post('/v1/batches').set('Content-Type', 'text/csv').send(csv(3)).expect(202);
+  });
+
+  it('shows the configured CSV upload limit on the docs page', async () => {
+    const b = batchApp(newDir(), {}, { CSV_UPLOAD_LIMIT: '8gb' });
+    cleanups.push(() => b.batches.close());
+    const html = (await request(b.app).get('/docs').expect(200)).text;
+    expect(html).toMatch(/CSV upload \(<code>CSV_UPLOAD_LIMIT<\/code>\)<\/td><td>8 GiB</);
   });
 });

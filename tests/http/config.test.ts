@@ -24,7 +24,19 @@ describe('loadConfig', () => {
       corsOrigins: [],
       requestTimeoutMs: 300_000,
       headersTimeoutMs: 60_000,
+      csvUploadLimit: 4 * 1024 ** 3,
+      jobsPath: undefined,
+      batchFilesDir: undefined,
     });
+  });
+
+  it('reads the batch settings: an upload limit in gb or mb, and paths resolved at start', () => {
+    expect(loadConfig({ CSV_UPLOAD_LIMIT: '500mb' }).csvUploadLimit).toBe(500 * 1024 ** 2);
+    expect(loadConfig({ CSV_UPLOAD_LIMIT: '8gb' }).csvUploadLimit).toBe(8 * 1024 ** 3);
+    const c = loadConfig({ JOBS_PATH: 'var/jobs.db', BATCH_FILES_DIR: 'var/batches' });
+    expect(c.jobsPath).toBe(resolve('var/jobs.db'));
+    expect(c.batchFilesDir).toBe(resolve('var/batches'));
+    expect(loadConfig({ JOBS_PATH: ':memory:' }).jobsPath).toBe(':memory:');
   });
 
   it('reads sizes with units and numbers when they are valid', () => {
@@ -40,7 +52,10 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'PORT', /^invalid configuration: PORT must be a whole number \(got "abc"\)$/],
     [{ PORT: '70000' }, 'PORT', /PORT must be at most 65535/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL must be one of "fatal"/],
-    [{ BODY_LIMIT: '5gb' }, 'BODY_LIMIT', /BODY_LIMIT must be a size like/],
+    [{ BODY_LIMIT: '5 parsecs' }, 'BODY_LIMIT', /BODY_LIMIT must be a size like/],
+    [{ BODY_LIMIT: '5gb' }, 'BODY_LIMIT', /BODY_LIMIT must be at most 512mb/],
+    [{ CSV_UPLOAD_LIMIT: '2tb' }, 'CSV_UPLOAD_LIMIT', /CSV_UPLOAD_LIMIT must be a size like 500mb or 4gb/],
+    [{ CSV_UPLOAD_LIMIT: '2000gb' }, 'CSV_UPLOAD_LIMIT', /CSV_UPLOAD_LIMIT must be at most 1024gb/],
     [{ CLASSIFY_THRESHOLD: '2' }, 'CLASSIFY_THRESHOLD', /CLASSIFY_THRESHOLD must be a number between 0 and 1/],
     [{ TAXONOMY_DIR: '/no/such/dir' }, 'TAXONOMY_DIR', /TAXONOMY_DIR must be an existing directory/],
     [{ MAX_NARRATIVE_CHARS: '0' }, 'MAX_NARRATIVE_CHARS', /MAX_NARRATIVE_CHARS must be at least 1/],

@@ -290,16 +290,16 @@ export function createBatchJobRoutes(deps: BatchJobRouteDeps): Mount {
 export interface BatchMountDeps {
   classifier: Classifier;
   logger: Logger;
-  config: Pick<Config, 'taxonomyDir' | 'threshold' | 'maxNarrativeChars' | 'storePath'>;
+  config: Pick<Config, 'taxonomyDir' | 'threshold' | 'maxNarrativeChars' | 'storePath' | 'csvUploadLimit' | 'jobsPath' | 'batchFilesDir'>;
   /** The case store, for `persist=true` (the server's, from its context); without one persist is refused. */
   store?: CaseStore | undefined;
   /** Executor override (tests pass the inline one); default: worker threads, one per core. */
   executor?: () => Promise<BatchExecutor>;
-  /** Job database; default `jobs.sqlite` beside the case store (`data/jobs.sqlite`). */
+  /** Job database; default `config.jobsPath` (JOBS_PATH), else `jobs.sqlite` beside the case store. */
   jobsPath?: string;
-  /** Job files; default `batches/` beside the case store. */
+  /** Job files; default `config.batchFilesDir` (BATCH_FILES_DIR), else `batches/` beside the case store. */
   filesDir?: string;
-  /** Largest CSV upload, decompressed (default 4 GiB). */
+  /** Largest CSV upload, decompressed; default `config.csvUploadLimit` (CSV_UPLOAD_LIMIT, 4 GiB unless set). */
   maxUploadBytes?: number;
   /** Least time between job checkpoints (default 1000 ms). */
   checkpointMs?: number;
@@ -316,7 +316,6 @@ export interface BatchMounts {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
 /**
  * Everything for batches: the job store (its own SQLite file), the runner (recovering interrupted jobs at
@@ -326,9 +325,9 @@ export function createBatchMounts(deps: BatchMountDeps): BatchMounts {
   const { config, logger } = deps;
   const memory = config.storePath === ':memory:';
   const base = memory ? undefined : dirname(config.storePath);
-  const jobsPath = deps.jobsPath ?? (base ? join(base, 'jobs.sqlite') : ':memory:');
-  const filesDir = deps.filesDir ?? (base ? join(base, 'batches') : mkdtempSync(join(tmpdir(), 'batches-')));
-  const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const jobsPath = deps.jobsPath ?? config.jobsPath ?? (base ? join(base, 'jobs.sqlite') : ':memory:');
+  const filesDir = deps.filesDir ?? config.batchFilesDir ?? (base ? join(base, 'batches') : mkdtempSync(join(tmpdir(), 'batches-')));
+  const maxUploadBytes = deps.maxUploadBytes ?? config.csvUploadLimit;
   const closeTimeoutMs = deps.closeTimeoutMs ?? 5000;
 
   let pool: Promise<BatchExecutor> | undefined;

@@ -24,11 +24,14 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A batch app on the main-thread executor; jobs in `dir` (so a second app on the same dir is a "restart"). */
-export function batchApp(dir: string, overrides: Partial<BatchMountDeps> = {}): BatchApp {
+/**
+ * A batch app on the main-thread executor; jobs in `dir` (so a second app on the same dir is a "restart").
+ * `env` adds environment variables to the configuration, as the server would read them.
+ */
+export function batchApp(dir: string, overrides: Partial<BatchMountDeps> = {}, env: Record<string, string> = {}): BatchApp {
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', format: 'json', destination: { write: (s: string) => void logLines.push(s) } });
-  const config = loadConfig({ STORE_PATH: join(dir, 'cases.db') });
+  const config = loadConfig({ STORE_PATH: join(dir, 'cases.db'), ...env });
   const executor: BatchExecutor = createInlineExecutor(classifier());
   const batches = createBatchMounts({ classifier: classifier(), logger, config, executor: () => Promise.resolve(executor), checkpointMs: 0, closeTimeoutMs: 50, ...overrides });
   const app = createApp({ classifier: classifier(), logger, config, mounts: batches.mounts });
