@@ -19,6 +19,11 @@ export const ERROR_CATALOG = {
     title: 'The request does not match the schema',
     description: 'A field is missing, empty, of the wrong type, out of range or unknown; `errors[]` lists every failing field path.',
   },
+  MALFORMED_REQUEST: {
+    status: 400,
+    title: 'The request is not valid HTTP',
+    description: 'Node\'s HTTP parser refused the request before the app saw it: an unknown method, a malformed header or chunk, or ambiguous framing (`Content-Length` with `Transfer-Encoding`, two lengths). The connection is closed.',
+  },
   MALFORMED_JSON: {
     status: 400,
     title: 'The request body is not valid JSON',
@@ -59,6 +64,11 @@ export const ERROR_CATALOG = {
     title: 'Method not allowed on this resource',
     description: 'The path exists but does not accept this method; the `Allow` header lists the methods it does accept.',
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'The request took too long to arrive',
+    description: 'The headers did not arrive within `HEADERS_TIMEOUT_MS`, or the whole request within `REQUEST_TIMEOUT_MS`. The connection is closed.',
+  },
   BATCH_NOT_READY: { status: 409, title: 'The batch has no result yet', description: 'The batch job is still receiving, queued or running (retry after `Retry-After` seconds), or it failed (fetch its finished rows with `?partial=true`).' },
   VERSION_CONFLICT: {
     status: 409,
@@ -68,7 +78,7 @@ export const ERROR_CATALOG = {
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'The request body is too large',
-    description: 'The body exceeds the configured byte limit (`BODY_LIMIT`, or `BATCH_BODY_LIMIT` for batches).',
+    description: 'The body exceeds the configured byte limit (`BODY_LIMIT`, `BATCH_BODY_LIMIT` for batches, `CSV_UPLOAD_LIMIT` for CSV uploads).',
   },
   NARRATIVE_TOO_LONG: {
     status: 413,
@@ -79,6 +89,11 @@ export const ERROR_CATALOG = {
     status: 413,
     title: 'Too many items in the batch',
     description: 'The batch has more than `MAX_BATCH_ITEMS` items.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'The request headers are too large',
+    description: 'The request line and headers together exceed node\'s limit (16 KiB), or there are too many headers. The connection is closed.',
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

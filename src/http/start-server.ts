@@ -14,6 +14,7 @@ import { createLogger } from '../logger.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { CaseStore } from '../store/store.js';
 import { createApp, type AppLifecycle } from './app.js';
+import { createClientErrorHandler } from './client-error.js';
 import { safeErrorFields } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { Mount } from './route-table.js';
@@ -92,8 +93,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const lifecycle: AppLifecycle = { draining: false };
   const rateLimit = config.rateLimitPerMinute > 0 ? createRateLimiter({ perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst }) : undefined;
   const app = createApp({ classifier, logger, config, store, auth: auth.gate(), rateLimit, mounts: options.mounts?.(context), lifecycle });
-  // A client that sends its request too slowly gets node's bare 408 and its connection closed. Node checks the
-  // timeouts only every connectionsCheckingInterval (default 30 s); once a second keeps the limits close.
+  // A client that sends its request too slowly gets a 408 problem and its connection closed (client-error.ts).
+  // Node checks the timeouts only every connectionsCheckingInterval (default 30 s); once a second keeps them close.
   const requestTimeout = config.requestTimeoutMs;
   const server = createServer(
     {
@@ -103,6 +104,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     },
     app,
   );
+  server.on('clientError', createClientErrorHandler(logger));
   try {
     await listen(server, config.port, config.host);
   } catch (err) {

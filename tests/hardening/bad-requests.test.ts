@@ -220,6 +220,13 @@ function statusOf(response: string): number {
   return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
 }
 
+/** The problem+json body of a raw response, after checking its content type. */
+function problemOf(response: string): { status: number; code: string; type: string; title: string; detail: string } {
+  const split = response.indexOf('\r\n\r\n');
+  expect(response.slice(0, split)).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/i);
+  return JSON.parse(response.slice(split + 4)) as { status: number; code: string; type: string; title: string; detail: string };
+}
+
 describe('bad requests (raw sockets, real server)', () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -245,9 +252,12 @@ describe('bad requests (raw sockets, real server)', () => {
     ['an invalid chunk size', () => `POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`, 400],
   ];
 
-  it.each(rows)('answers %s with the right 4xx and closes the connection', async (_name, data, status) => {
+  it.each(rows)('answers %s with the right 4xx problem and closes the connection', async (_name, data, status) => {
     const res = await raw(server.url, data());
     expect(statusOf(res)).toBe(status);
+    const p = problemOf(res);
+    expect(p).toMatchObject({ status, code: status === 431 ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST', type: `/docs#${p.code}` });
+    expect(res).toMatch(/\r\nConnection: close\r\n/i);
     expect(res).not.toMatch(LEAK);
   });
 
@@ -255,6 +265,7 @@ describe('bad requests (raw sockets, real server)', () => {
     const head = `POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
     const res = await raw(server.url, head + body.slice(0, 10), { timeoutMs: 8000 });
     expect(statusOf(res)).toBe(408);
+    expect(problemOf(res)).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT' });
     // The server is still serving others.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
@@ -262,5 +273,6 @@ describe('bad requests (raw sockets, real server)', () => {
   it('answers 408 when the headers themselves trickle in too slowly', async () => {
     const res = await raw(server.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ', { timeoutMs: 8000 });
     expect(statusOf(res)).toBe(408);
+    expect(problemOf(res)).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT' });
   });
 });
