@@ -49,13 +49,23 @@ describe('shipped taxonomy regexes', () => {
   });
 
   it('find the same spans as in Unicode mode on arbitrary Unicode around amounts and quotes', () => {
-    const piece = fc.constantFrom('$', '€', '£', 'usd', 'US$', ' ', '5,000', '12.5', 'k', 'million', 'dollars', 'BTC', "'", '\u2018', '\u2019', 'ſ', 'K', '😀', '\ud800', 'İ', 'ß', 'Ａ', '\u0301', 'x');
+    // U+017F ſ and U+212A K are left out: they are the one accepted difference (pinned by the next test).
+    const piece = fc.constantFrom('$', '€', '£', 'usd', 'US$', ' ', '5,000', '12.5', 'k', 'million', 'dollars', 'BTC', "'", '\u2018', '\u2019', '😀', '\ud800', 'İ', 'ß', 'Ａ', '\u0301', 'x');
     fc.assert(
       fc.property(fc.array(fc.oneof(piece, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 30 }), (parts) => {
         const text = parts.join('');
+        if (/[\u017f\u212a]/.test(text)) return; // a binary string may still hold one
         for (const re of regexes) expect(spans(re, text)).toEqual(spans(new RegExp(re.source, 'giu'), text));
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('differ only where case folding makes the long s or the Kelvin sign a word character (the accepted difference)', () => {
+    const amount = regexes.find((re) => re.source.includes('dollars'));
+    expect(amount?.flags).toBe('gi');
+    const text = '\u017f5,000 dollars';
+    expect(spans(amount as RegExp, text)).toEqual(['1:5,000 dollars']);
+    expect(spans(new RegExp((amount as RegExp).source, 'giu'), text)).toEqual(['3:000 dollars']);
   });
 });
