@@ -5,7 +5,7 @@
  */
 import { prefixKey, type CompiledRule, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
 import { computeScopes, ScopeKind } from './negation.js';
-import type { Word } from './stem.js';
+import { AMOUNT_STEM_ID, NO_STEM_ID, type Word } from './stem.js';
 import type { Tokens } from './tokenize.js';
 
 export interface RuleHit {
@@ -25,21 +25,47 @@ interface PatternHit {
 // Bounds how many combinations a proximity rule may try, so hostile input cannot blow up matching.
 const MAX_PART_HITS = 64;
 
+// Per-call scratch arrays, reused: typed-array allocation costs more than the loops that use them, and matching
+// is synchronous and never re-entered. Each is handed out clean (or fully overwritten by its user).
+const COMPLETE = 0x80; // part bits use the low four; this marks "every part seen"
+let partBitsPool = new Uint8Array(256);
+let keysPool = new Int32Array(1024);
+let scopesPool = new Uint8Array(1024);
+
+/** One zeroed byte per rule; callers reset the bytes they set before returning. */
+function partBits(rules: number): Uint8Array {
+  if (partBitsPool.length < rules) partBitsPool = new Uint8Array(rules);
+  return partBitsPool;
+}
+
+function keysFor(count: number): Int32Array {
+  if (keysPool.length < count) keysPool = new Int32Array(Math.max(count, 2 * keysPool.length));
+  return keysPool;
+}
+
+function scopesFor(count: number): Uint8Array {
+  if (scopesPool.length < count) scopesPool = new Uint8Array(Math.max(count, 2 * scopesPool.length));
+  return scopesPool;
+}
+
 /**
  * Every pattern occurrence, by trie walk from each token. The root edges a word opens are memoised on the
  * stemmer's entry for that word (tokens.word), so a token costs one lookup there instead of three.
  */
 export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
   const hits: PatternHit[] = [];
-  const { count, stem, norm, sentence, word } = tokens;
+  const { count, norm, sentence, word, stemId } = tokens;
   // Prefix keys are computed once per token, not once per trie node visited.
-  const keys = new Int32Array(count);
+  const keys = keysFor(count);
   for (let t = 0; t < count; t++) keys[t] = prefixKey(norm[t] as string);
 
   // Follows every edge that token j opens from `node`; `from` is where the match started.
   const step = (node: TrieNode, from: number, j: number): void => {
-    const nx = node.next.get(stem[j] as string);
-    if (nx) walk(nx, from, j + 1);
+    const sid = stemId[j] as number;
+    if (sid !== NO_STEM_ID) {
+      const nx = node.next.get(sid);
+      if (nx) walk(nx, from, j + 1);
+    }
     if (node.exact) {
       const ex = node.exact.get(norm[j] as string);
       if (ex) walk(ex, from, j + 1);
@@ -61,13 +87,13 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
   // The root never ends a pattern and has no `_` edge (a phrase cannot start with `_`), so start at its edges.
   for (let i = 0; i < count; i++) {
     const wd = word[i] as Word;
-    if (wd.stem.charCodeAt(0) === 35 /* # */) {
+    if (wd.stemId === AMOUNT_STEM_ID) {
       step(root, i, i); // class tokens (#amount) have a stem that is not a function of the word
       continue;
     }
     let edges = wd.memoEdges as readonly TrieNode[] | undefined;
     if (edges === undefined || wd.memoRoot !== root) {
-      edges = rootEdges(root, norm[i] as string, wd.stem);
+      edges = rootEdges(root, norm[i] as string, wd.stemId);
       wd.memoRoot = root;
       wd.memoEdges = edges;
     }
@@ -78,9 +104,9 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
 
 const EMPTY: readonly TrieNode[] = Object.freeze([]);
 
-function rootEdges(root: TrieNode, word: string, stem: string): readonly TrieNode[] {
+function rootEdges(root: TrieNode, word: string, stemId: number): readonly TrieNode[] {
   const out: TrieNode[] = [];
-  const nx = root.next.get(stem);
+  const nx = stemId === NO_STEM_ID ? undefined : root.next.get(stemId);
   if (nx) out.push(nx);
   const ex = root.exact?.get(word);
   if (ex) out.push(ex);
@@ -104,7 +130,7 @@ function tokenAt(tokens: Tokens, pos: number): number {
 /** Rule hits keyed by global rule index. */
 export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
   const patternHits = findPatternHits(tokens, tx.root);
-  const scopes = computeScopes(tokens, patternHits, tx);
+  const scopes = computeScopes(tokens, patternHits, tx, scopesFor(tokens.count));
   const out = new Map<number, RuleHit[]>();
   const parts = new Map<number, PatternHit[][]>();
   const excluded = new Map<number, Set<number>>();
@@ -126,40 +152,52 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
 
   // Pass 1: phrase rules and exclusions take their hits; proximity rules only note which parts were seen (a bit
   // per part), since most never see all their parts and need no hit lists at all.
+  const { listenerStart, listenerCodes } = tx;
   const phraseHits: PatternHit[][] = [];
-  const seenParts = new Uint8Array(tx.rules.length);
+  const seenParts = partBits(tx.rules.length);
+  const touched: number[] = [];
   for (const h of patternHits) {
-    const ls = tx.listeners[h.pattern];
-    if (!ls) continue;
-    for (const l of ls) {
-      if (l.part >= 0) seenParts[l.rule] = (seenParts[l.rule] as number) | (1 << l.part);
-      else if (l.part === -1) (phraseHits[l.rule] ??= []).push(h);
+    const stop = listenerStart[h.pattern + 1] as number;
+    for (let k = listenerStart[h.pattern] as number; k < stop; k++) {
+      const code = listenerCodes[k] as number;
+      const rule = code >> 3;
+      const part = (code & 7) - 2;
+      if (part >= 0) {
+        const bits = seenParts[rule] as number;
+        if (bits === 0) touched.push(rule);
+        seenParts[rule] = bits | (1 << part);
+      } else if (part === -1) (phraseHits[rule] ??= []).push(h);
       else {
-        let s = excluded.get(l.rule);
-        if (!s) excluded.set(l.rule, (s = new Set()));
+        let s = excluded.get(rule);
+        if (!s) excluded.set(rule, (s = new Set()));
         s.add(sentence[h.from] as number);
       }
     }
   }
-  // Pass 2: hit lists for the proximity rules that saw every part.
-  let complete: Uint8Array | undefined;
-  for (const rule of tx.nearRules) {
-    const r = tx.rules[rule] as CompiledRule;
-    if (seenParts[rule] === (1 << r.partCount) - 1) (complete ??= new Uint8Array(tx.rules.length))[rule] = 1;
+  // Pass 2: hit lists for the proximity rules that saw every part (marked with the COMPLETE bit).
+  let anyComplete = false;
+  for (const rule of touched) {
+    if (seenParts[rule] === (1 << (tx.rules[rule] as CompiledRule).partCount) - 1) {
+      seenParts[rule] = COMPLETE;
+      anyComplete = true;
+    }
   }
-  if (complete) {
+  if (anyComplete) {
     for (const h of patternHits) {
-      const ls = tx.listeners[h.pattern];
-      if (!ls) continue;
-      for (const l of ls) {
-        if (l.part < 0 || complete[l.rule] !== 1) continue;
-        let ps = parts.get(l.rule);
-        if (!ps) parts.set(l.rule, (ps = []));
-        const list = (ps[l.part] ??= []);
+      const stop = listenerStart[h.pattern + 1] as number;
+      for (let k = listenerStart[h.pattern] as number; k < stop; k++) {
+        const code = listenerCodes[k] as number;
+        const rule = code >> 3;
+        const part = (code & 7) - 2;
+        if (part < 0 || seenParts[rule] !== COMPLETE) continue;
+        let ps = parts.get(rule);
+        if (!ps) parts.set(rule, (ps = []));
+        const list = (ps[part] ??= []);
         if (list.length < MAX_PART_HITS) list.push(h);
       }
     }
   }
+  for (const rule of touched) seenParts[rule] = 0; // the pooled bytes go back clean
   const isExcluded = (rule: number, tok: number): boolean => excluded.get(rule)?.has(sentence[tok] as number) ?? false;
 
   phraseHits.forEach((hs, rule) => {

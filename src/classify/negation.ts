@@ -18,8 +18,9 @@ export const enum ScopeKind {
   Outcome = 3,
 }
 
-export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: CompiledTaxonomy): Uint8Array {
-  const scopes = new Uint8Array(tokens.count);
+/** Scope of each token (ScopeKind). `into`, when given, is a reusable buffer of at least `tokens.count` bytes. */
+export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: CompiledTaxonomy, into?: Uint8Array): Uint8Array {
+  const scopes = into ? into.fill(0, 0, tokens.count) : new Uint8Array(tokens.count);
   const cues: PatternHit[] = [];
   let terminator: Uint8Array | undefined;
   let pseudo: Uint8Array | undefined;

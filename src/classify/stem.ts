@@ -8,10 +8,19 @@ import { WordTable } from './word-table.js';
 
 const MAX_CACHE = 200_000;
 
+/** Stem given to currency amounts; phrases write it `#amount`. */
+export const AMOUNT_STEM = '#amount';
+/** Stem ids: the compiled trie keys its stem edges by small integers; `#amount` is 0 in every taxonomy. */
+export const AMOUNT_STEM_ID = 0;
+/** The id of a stem no phrase uses: it can never follow a trie edge. */
+export const NO_STEM_ID = -1;
+
 /** One distinct normalized word. */
 export interface Word {
   readonly norm: string;
   readonly stem: string;
+  /** The stem's id in the taxonomy this stemmer serves, or NO_STEM_ID. */
+  readonly stemId: number;
   /** Matcher memo: the trie root these edges were computed for, and the edges (see match.ts). */
   memoRoot: object | undefined;
   memoEdges: readonly object[] | undefined;
@@ -28,23 +37,28 @@ export interface Stemmer {
   wordAt(src: string, start: number, end: number, hash: number): Word;
 }
 
-export function newWord(norm: string, stem: string): Word {
-  return { norm, stem, memoRoot: undefined, memoEdges: undefined };
+export function newWord(norm: string, stem: string, stemId: number = NO_STEM_ID): Word {
+  return { norm, stem, stemId, memoRoot: undefined, memoEdges: undefined };
 }
 
 /** FNV-1a over UTF-16 units, as the tokenizer computes it character by character. */
 export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const FNV_PRIME = 0x01000193;
 
-/** A stemmer with its own bounded cache (cleared whole when full: simple, and vocabularies are Zipfian). */
-export function createStemmer(): Stemmer {
+/**
+ * A stemmer with its own bounded cache (cleared whole when full: simple, and vocabularies are Zipfian). With
+ * `stemIds` (the compiled taxonomy's stem → id table, complete before the first narrative) each word also carries
+ * its stem's id; stems outside the table get NO_STEM_ID, so the table never grows with the input.
+ */
+export function createStemmer(stemIds?: ReadonlyMap<string, number>): Stemmer {
   const cache = new Map<string, Word>();
   const table = new WordTable<Word>();
   const word = (token: string): Word => {
     let w = cache.get(token);
     if (w === undefined) {
       // Digits and very short tokens are their own stem; Porter would only copy them.
-      w = newWord(token, token.length < 3 || isDigitStart(token) ? token : PorterStemmer.stem(token));
+      const stem = token.length < 3 || isDigitStart(token) ? token : PorterStemmer.stem(token);
+      w = newWord(token, stem, stemIds?.get(stem) ?? NO_STEM_ID);
       if (cache.size >= MAX_CACHE) cache.clear();
       cache.set(token, w);
     }

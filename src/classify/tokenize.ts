@@ -8,7 +8,9 @@
  * tokenized the same way, so both spellings meet. Normalization is per token (NFKC + lower case), which
  * keeps offsets exact even where NFKC changes lengths.
  */
-import { FNV_OFFSET, FNV_PRIME, identityStemmer, newWord, type Stemmer, type Word } from './stem.js';
+import { AMOUNT_STEM, AMOUNT_STEM_ID, FNV_OFFSET, FNV_PRIME, identityStemmer, newWord, type Stemmer, type Word } from './stem.js';
+
+export { AMOUNT_STEM };
 
 export interface Tokens {
   readonly count: number;
@@ -19,6 +21,8 @@ export interface Tokens {
   readonly stem: string[];
   /** The stemmer's entry for each token (carries the matcher's per-word memo). */
   readonly word: Word[];
+  /** Each token's stem id in the taxonomy (`word[i].stemId`, packed for the trie walk). */
+  readonly stemId: Int32Array;
   /** Sentence index of each token. */
   readonly sentence: Int32Array;
   /** Clause index: also advances at ':', '(', ')' and dashes, where negation scopes stop but phrases may still span. */
@@ -79,6 +83,8 @@ function codePointAt(text: string, i: number): number {
   return text.codePointAt(i) ?? 0;
 }
 
+// Int32 lanes per token in the scratch and result buffers: start, end, sentence, clause, stem id.
+const LANES = 5;
 // Reused by every call (tokenize is synchronous and never re-entered); larger one-off inputs get their own buffer.
 const SCRATCH_KEEP = 1 << 16;
 let scratch = new Int32Array(4096);
@@ -97,11 +103,12 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
   // The scan writes into a reused scratch buffer sized to that bound; the result is one exact-size copy at the
   // end (a fresh bound-sized buffer per narrative cost ~8 bytes of off-heap memory per input character).
   const cap = (n >> 1) + 1;
-  const buffer = scratchFor(4 * cap);
+  const buffer = scratchFor(LANES * cap);
   const starts = buffer.subarray(0, cap);
   const ends = buffer.subarray(cap, 2 * cap);
   const sentences = buffer.subarray(2 * cap, 3 * cap);
   const clauses = buffer.subarray(3 * cap, 4 * cap);
+  const stemIds = buffer.subarray(4 * cap, 5 * cap);
   const norms: string[] = [];
   const stems: string[] = [];
   const words: Word[] = [];
@@ -204,16 +211,18 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     norms.push(norm);
     words.push(word);
     stems.push(word.stem);
+    stemIds[count] = word.stemId;
     if (count > 0 && sentences[count - 1] !== sentence) clause++;
     sentences[count] = sentence;
     clauses[count] = clause;
     count++;
   }
-  const out = new Int32Array(4 * count);
+  const out = new Int32Array(LANES * count);
   out.set(starts.subarray(0, count), 0);
   out.set(ends.subarray(0, count), count);
   out.set(sentences.subarray(0, count), 2 * count);
   out.set(clauses.subarray(0, count), 3 * count);
+  out.set(stemIds.subarray(0, count), 4 * count);
   return {
     count,
     start: out.subarray(0, count),
@@ -221,15 +230,14 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     norm: norms,
     stem: stems,
     word: words,
+    stemId: out.subarray(4 * count, 5 * count),
     sentence: out.subarray(2 * count, 3 * count),
     clause: out.subarray(3 * count, 4 * count),
   };
 }
 
-/** Stem given to currency amounts; phrases write it `#amount`. */
-export const AMOUNT_STEM = '#amount';
 // Shared by every amount token; the matcher never memoises on class words (their edges depend on the digits).
-const AMOUNT_WORD: Word = newWord(AMOUNT_STEM, AMOUNT_STEM);
+const AMOUNT_WORD: Word = newWord(AMOUNT_STEM, AMOUNT_STEM, AMOUNT_STEM_ID);
 
 function isCurrencyBefore(text: string, start: number): boolean {
   let j = start - 1;

@@ -2,14 +2,15 @@
  * Compiles a validated taxonomy once into flat, frozen tables and ONE token trie over every phrase of every
  * rule, exclusion and negation cue, so matching costs grow with the narrative's length, not the rule count.
  */
-import { createStemmer, type Stemmer } from '../classify/stem.js';
+import { AMOUNT_STEM, AMOUNT_STEM_ID, createStemmer, type Stemmer } from '../classify/stem.js';
 import { parsePhrase, TokenKind, type PatternToken } from './phrase.js';
 import { regexFlags } from './regex-flags.js';
 import type { CautionDef, Taxonomy } from './load.js';
 import type { Counter, Element, Rule, StatuteCode } from './schema.js';
 
 export interface TrieNode {
-  next: Map<string, TrieNode>;
+  /** Stem edges, keyed by stem id (see `stemIds`): a Map lookup by small integer, not by string. */
+  next: Map<number, TrieNode>;
   /** Exact-surface edges (`=word`), kept apart from stem edges. */
   exact: Map<string, TrieNode> | undefined;
   /** Prefix edges indexed by their first two letters (prefixes are at least three long), see `prefixKey`. */
@@ -101,11 +102,26 @@ export interface Listener {
   part: number;
 }
 
+/** A listener as one integer: the rule in the high bits, `part + 2` (0–5: parts are at most four) in the low three. */
+export function encodeListener(l: Listener): number {
+  return (l.rule << 3) | (l.part + 2);
+}
+
+export function decodeListener(code: number): Listener {
+  return { rule: code >> 3, part: (code & 7) - 2 };
+}
+
 export interface CompiledTaxonomy {
   version: string;
   root: TrieNode;
   patternCount: number;
   listeners: Listener[][];
+  /**
+   * The same listeners flattened for the matcher: pattern p's are `listenerCodes[listenerStart[p] .. listenerStart[p + 1])`,
+   * each `(rule << 3) | (part + 2)` (see `decodeListener`). Contiguous integers instead of objects keep the hot loop in cache.
+   */
+  listenerStart: Int32Array;
+  listenerCodes: Int32Array;
   negClass: Uint8Array;
   forwardWindow: number;
   backwardWindow: number;
@@ -137,7 +153,15 @@ function newNode(): TrieNode {
 }
 
 export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
-  const stemmer = createStemmer();
+  // Phrases are stemmed with a stemmer of their own; narratives get one built on the finished stem-id table, so
+  // every cached word carries the right id (a word stemmed before its stem had an id would keep the wrong one).
+  const phraseStemmer = createStemmer();
+  const stemIds = new Map<string, number>([[AMOUNT_STEM, AMOUNT_STEM_ID]]);
+  const stemIdOf = (stem: string): number => {
+    let id = stemIds.get(stem);
+    if (id === undefined) stemIds.set(stem, (id = stemIds.size));
+    return id;
+  };
   const root = newNode();
   const patternIds = new Map<string, number>();
   const listeners: Listener[][] = [];
@@ -160,7 +184,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
   };
 
   // Class tokens such as `#amount` are matched as they are, never stemmed.
-  const stemOf = (word: string): string => (word.startsWith('#') ? word : stemmer.stem(word));
+  const stemOf = (word: string): string => (word.startsWith('#') ? word : phraseStemmer.stem(word));
 
   const insert = (tokens: PatternToken[]): number => {
     const key = tokens
@@ -187,7 +211,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
         if (!edge) bucket.push((edge = [tk.value, newNode()]));
         node = edge[1];
       } else {
-        const s = stemOf(tk.value);
+        const s = stemIdOf(stemOf(tk.value));
         let nx = node.next.get(s);
         if (!nx) node.next.set(s, (nx = newNode()));
         node = nx;
@@ -347,11 +371,21 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
   markNeg(n.terminators, NegClass.Terminator);
   markNeg(n.clauseNegation, NegClass.Clause);
 
+  const listenerStart = new Int32Array(listeners.length + 1);
+  const codes: number[] = [];
+  listeners.forEach((ls, p) => {
+    listenerStart[p] = codes.length;
+    for (const l of ls) codes.push(encodeListener(l));
+  });
+  listenerStart[listeners.length] = codes.length;
+
   return Object.freeze({
     version: t.version,
     root,
     patternCount: listeners.length,
     listeners,
+    listenerStart,
+    listenerCodes: Int32Array.from(codes),
     negClass: Uint8Array.from(negClassList),
     forwardWindow: n.forwardWindow,
     backwardWindow: n.backwardWindow,
@@ -363,7 +397,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     groups,
     cautions: new Map(t.cautions.map((c) => [c.id, c])),
     impliesAiKind: t.exfil.impliesAiKind,
-    stemmer,
+    stemmer: createStemmer(stemIds),
     source: t,
   });
 }

@@ -3,7 +3,7 @@
  * behind it must give the same Word for a token whether it comes through the table or through the Map.
  */
 import { describe, expect, it } from 'vitest';
-import { createStemmer, FNV_OFFSET, FNV_PRIME } from '../../src/classify/stem.js';
+import { AMOUNT_STEM_ID, createStemmer, FNV_OFFSET, FNV_PRIME, NO_STEM_ID } from '../../src/classify/stem.js';
 import { tokenize } from '../../src/classify/tokenize.js';
 import { WordTable } from '../../src/classify/word-table.js';
 
@@ -61,5 +61,22 @@ describe('stemmer lookups through the table', () => {
     const t = tokenize("Didn't wire $4,500", stemmer);
     expect(t.norm).toEqual(['didnt', 'wire', '4,500']);
     expect(t.stem[2]).toBe('#amount');
+  });
+});
+
+describe('stem ids', () => {
+  it('gives each word its stem id from the taxonomy table, and NO_STEM_ID otherwise, without growing the table', () => {
+    const ids = new Map([['wire', 7]]);
+    const stemmer = createStemmer(ids);
+    expect(stemmer.word('wired').stemId).toBe(7);
+    expect(stemmer.word('wiring').stemId).toBe(7);
+    const t = tokenize('zxqv wired 8812 wires', stemmer);
+    expect(Array.from(t.stemId)).toEqual([NO_STEM_ID, 7, NO_STEM_ID, 7]);
+    expect(ids.size).toBe(1);
+  });
+
+  it('packs the amount class as AMOUNT_STEM_ID in every taxonomy', () => {
+    const t = tokenize('paid $4,500', createStemmer(new Map()));
+    expect(Array.from(t.stemId)).toEqual([NO_STEM_ID, AMOUNT_STEM_ID]);
   });
 });
