@@ -3,7 +3,7 @@
  * directly, proximity rules by combining their parts, regex rules by one scan each. Negation and hypothetical
  * scopes (negation.ts) and same-sentence exclusions are applied here, so scoring only sees final hits.
  */
-import { prefixKey, type CompiledRule, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
+import { listenerPart, listenerRule, prefixKey, type CompiledRule, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
 import { computeScopes, ScopeKind } from './negation.js';
 import { AMOUNT_STEM_ID, NO_STEM_ID, type Word } from './stem.js';
 import type { Tokens } from './tokenize.js';
@@ -156,16 +156,20 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
   const phraseHits: PatternHit[][] = [];
   const seenParts = partBits(tx.rules.length);
   const touched: number[] = [];
-  for (const h of patternHits) {
+  // (pattern-hit index, listener code) pairs of proximity parts, so pass 2 revisits only those.
+  const partRefs: number[] = [];
+  for (let i = 0; i < patternHits.length; i++) {
+    const h = patternHits[i] as PatternHit;
     const stop = listenerStart[h.pattern + 1] as number;
     for (let k = listenerStart[h.pattern] as number; k < stop; k++) {
       const code = listenerCodes[k] as number;
-      const rule = code >> 3;
-      const part = (code & 7) - 2;
+      const rule = listenerRule(code);
+      const part = listenerPart(code);
       if (part >= 0) {
         const bits = seenParts[rule] as number;
         if (bits === 0) touched.push(rule);
         seenParts[rule] = bits | (1 << part);
+        partRefs.push(i, code);
       } else if (part === -1) (phraseHits[rule] ??= []).push(h);
       else {
         let s = excluded.get(rule);
@@ -183,18 +187,14 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     }
   }
   if (anyComplete) {
-    for (const h of patternHits) {
-      const stop = listenerStart[h.pattern + 1] as number;
-      for (let k = listenerStart[h.pattern] as number; k < stop; k++) {
-        const code = listenerCodes[k] as number;
-        const rule = code >> 3;
-        const part = (code & 7) - 2;
-        if (part < 0 || seenParts[rule] !== COMPLETE) continue;
-        let ps = parts.get(rule);
-        if (!ps) parts.set(rule, (ps = []));
-        const list = (ps[part] ??= []);
-        if (list.length < MAX_PART_HITS) list.push(h);
-      }
+    for (let q = 0; q < partRefs.length; q += 2) {
+      const code = partRefs[q + 1] as number;
+      const rule = listenerRule(code);
+      if (seenParts[rule] !== COMPLETE) continue;
+      let ps = parts.get(rule);
+      if (!ps) parts.set(rule, (ps = []));
+      const list = (ps[listenerPart(code)] ??= []);
+      if (list.length < MAX_PART_HITS) list.push(patternHits[partRefs[q] as number] as PatternHit);
     }
   }
   for (const rule of touched) seenParts[rule] = 0; // the pooled bytes go back clean

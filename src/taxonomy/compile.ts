@@ -107,8 +107,12 @@ export function encodeListener(l: Listener): number {
   return (l.rule << 3) | (l.part + 2);
 }
 
-export function decodeListener(code: number): Listener {
-  return { rule: code >> 3, part: (code & 7) - 2 };
+export function listenerRule(code: number): number {
+  return code >> 3;
+}
+
+export function listenerPart(code: number): number {
+  return (code & 7) - 2;
 }
 
 export interface CompiledTaxonomy {
@@ -118,7 +122,7 @@ export interface CompiledTaxonomy {
   listeners: Listener[][];
   /**
    * The same listeners flattened for the matcher: pattern p's are `listenerCodes[listenerStart[p] .. listenerStart[p + 1])`,
-   * each `(rule << 3) | (part + 2)` (see `decodeListener`). Contiguous integers instead of objects keep the hot loop in cache.
+   * each `(rule << 3) | (part + 2)` (see `listenerRule`, `listenerPart`). Contiguous integers instead of objects keep the hot loop in cache.
    */
   listenerStart: Int32Array;
   listenerCodes: Int32Array;
