@@ -99,7 +99,6 @@ function scratchFor(size: number): Int32Array {
 export function tokenize(text: string, stemmer: Stemmer): Tokens {
   const n = text.length;
   // A token takes at least one character and is followed by one that is not part of it: at most ⌈n/2⌉ tokens.
-  // Typed arrays sized to that bound (and returned as views) cost less than growing arrays and copying them.
   // The scan writes into a reused scratch buffer sized to that bound; the result is one exact-size copy at the
   // end (a fresh bound-sized buffer per narrative cost ~8 bytes of off-heap memory per input character).
   const cap = (n >> 1) + 1;

@@ -103,7 +103,7 @@ export interface Listener {
 }
 
 /** A listener as one integer: the rule in the high bits, `part + 2` (0–5: parts are at most four) in the low three. */
-export function encodeListener(l: Listener): number {
+function encodeListener(l: Listener): number {
   return (l.rule << 3) | (l.part + 2);
 }
 
@@ -119,9 +119,8 @@ export interface CompiledTaxonomy {
   version: string;
   root: TrieNode;
   patternCount: number;
-  listeners: Listener[][];
   /**
-   * The same listeners flattened for the matcher: pattern p's are `listenerCodes[listenerStart[p] .. listenerStart[p + 1])`,
+   * Which rules (and parts) each pattern feeds, flattened for the matcher: pattern p's are `listenerCodes[listenerStart[p] .. listenerStart[p + 1])`,
    * each `(rule << 3) | (part + 2)` (see `listenerRule`, `listenerPart`). Contiguous integers instead of objects keep the hot loop in cache.
    */
   listenerStart: Int32Array;
@@ -131,8 +130,6 @@ export interface CompiledTaxonomy {
   backwardWindow: number;
   rules: CompiledRule[];
   regexRules: number[];
-  /** Proximity (`near`) rules, by global index. */
-  nearRules: number[];
   elements: CompiledElement[];
   targets: CompiledTarget[];
   groups: CompiledGroup[];
@@ -239,7 +236,6 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
 
   const rules: CompiledRule[] = [];
   const regexRules: number[] = [];
-  const nearRules: number[] = [];
   const elements: CompiledElement[] = [];
   const targets: CompiledTarget[] = [];
   const groups: CompiledGroup[] = [];
@@ -268,7 +264,6 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     parts.forEach((p, i) => listen(p, { rule: idx, part: i }));
     if (r.exclude.length > 0) listen(r.exclude, { rule: idx, part: -2 });
     if (r.regex !== undefined) regexRules.push(idx);
-    if (r.near !== undefined) nearRules.push(idx);
     return idx;
   };
 
@@ -387,7 +382,6 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     version: t.version,
     root,
     patternCount: listeners.length,
-    listeners,
     listenerStart,
     listenerCodes: Int32Array.from(codes),
     negClass: Uint8Array.from(negClassList),
@@ -395,7 +389,6 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     backwardWindow: n.backwardWindow,
     rules,
     regexRules,
-    nearRules,
     elements,
     targets,
     groups,
