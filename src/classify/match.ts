@@ -15,22 +15,32 @@ export interface RuleHit {
   scope: ScopeKind;
 }
 
-interface PatternHit {
-  pattern: number;
-  from: number;
+/**
+ * Pattern hits of one narrative, flat: hit h is pattern `pattern[h]` over tokens `[from[h], to[h])`, in order of
+ * `from`. The arrays are pooled (one allocation-free buffer reused by every call), so a result is valid only until
+ * the next call of findPatternHits; matchRules consumes it before returning.
+ */
+export interface PatternHits {
+  readonly count: number;
+  readonly pattern: Int32Array;
+  readonly from: Int32Array;
   /** Exclusive token index. */
-  to: number;
+  readonly to: Int32Array;
 }
 
 // Bounds how many combinations a proximity rule may try, so hostile input cannot blow up matching.
 const MAX_PART_HITS = 64;
+const MAX_PARTS = 4; // listener codes keep `part + 2` in three bits; the schema allows at most four parts
 
-// Per-call scratch arrays, reused: typed-array allocation costs more than the loops that use them, and matching
-// is synchronous and never re-entered. Each is handed out clean (or fully overwritten by its user).
+// Per-call scratch, reused: allocation costs more than the loops that use it, and matching is synchronous and
+// never re-entered. Each is handed out clean (or fully overwritten by its user).
 const COMPLETE = 0x80; // part bits use the low four; this marks "every part seen"
 let partBitsPool = new Uint8Array(256);
 let keysPool = new Int32Array(1024);
 let scopesPool = new Uint8Array(1024);
+/** Hit indices per (rule, part) of the proximity rules being combined: `partLists[rule * MAX_PARTS + part]`. */
+const partLists: number[][] = [];
+const hitPool = { count: 0, pattern: new Int32Array(256), from: new Int32Array(256), to: new Int32Array(256) };
 
 /** One zeroed byte per rule; callers reset the bytes they set before returning. */
 function partBits(rules: number): Uint8Array {
@@ -48,12 +58,35 @@ function scopesFor(count: number): Uint8Array {
   return scopesPool;
 }
 
+function partList(slot: number): number[] {
+  while (partLists.length <= slot) partLists.push([]);
+  return partLists[slot] ?? [];
+}
+
+function pushHit(pattern: number, from: number, to: number): void {
+  const n = hitPool.count;
+  if (n === hitPool.pattern.length) {
+    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(2 * a.length);
+      b.set(a);
+      return b;
+    };
+    hitPool.pattern = grow(hitPool.pattern);
+    hitPool.from = grow(hitPool.from);
+    hitPool.to = grow(hitPool.to);
+  }
+  hitPool.pattern[n] = pattern;
+  hitPool.from[n] = from;
+  hitPool.to[n] = to;
+  hitPool.count = n + 1;
+}
+
 /**
  * Every pattern occurrence, by trie walk from each token. The root edges a word opens are memoised on the
  * stemmer's entry for that word (tokens.word), so a token costs one lookup there instead of three.
  */
-export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
-  const hits: PatternHit[] = [];
+export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHits {
+  hitPool.count = 0;
   const { count, norm, sentence, word, stemId } = tokens;
   // Prefix keys are computed once per token, not once per trie node visited.
   const keys = keysFor(count);
@@ -79,7 +112,8 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
     }
   };
   const walk = (node: TrieNode, from: number, j: number): void => {
-    if (node.out.length > 0) for (const p of node.out) hits.push({ pattern: p, from, to: j });
+    const out = node.out;
+    for (let k = 0; k < out.length; k++) pushHit(out[k] as number, from, j);
     if (j >= count || sentence[j] !== sentence[from]) return;
     step(node, from, j);
     if (node.any) walk(node.any, from, j + 1);
@@ -97,9 +131,9 @@ export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHit[] {
       wd.memoRoot = root;
       wd.memoEdges = edges;
     }
-    for (const n of edges) walk(n, i, i + 1);
+    for (let k = 0; k < edges.length; k++) walk(edges[k] as TrieNode, i, i + 1);
   }
-  return hits;
+  return hitPool;
 }
 
 const EMPTY: readonly TrieNode[] = Object.freeze([]);
@@ -129,12 +163,12 @@ function tokenAt(tokens: Tokens, pos: number): number {
 
 /** Rule hits keyed by global rule index. */
 export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
-  const patternHits = findPatternHits(tokens, tx.root);
-  const scopes = computeScopes(tokens, patternHits, tx, scopesFor(tokens.count));
+  const ph = findPatternHits(tokens, tx.root);
+  const scopes = computeScopes(tokens, ph, tx, scopesFor(tokens.count));
   const out = new Map<number, RuleHit[]>();
-  const parts = new Map<number, PatternHit[][]>();
-  const excluded = new Map<number, Set<number>>();
+  let excluded: Map<number, Set<number>> | undefined;
   const { start, end, sentence } = tokens;
+  const { rules } = tx;
 
   const push = (rule: number, hit: RuleHit): void => {
     const list = out.get(rule);
@@ -145,23 +179,26 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
   // but not when the attempt itself is denied ("did not try to log in").
   const scopeOf = (rule: number, fromTok: number): ScopeKind => {
     const s = scopes[fromTok] as ScopeKind;
-    const negatable = tx.rules[rule]?.negatable;
+    const negatable = (rules[rule] as CompiledRule).negatable;
     if (negatable === 'never') return ScopeKind.None;
     return negatable === false && s === ScopeKind.Outcome ? ScopeKind.None : s;
   };
+  const isExcluded = (rule: number, tok: number): boolean =>
+    excluded !== undefined && (excluded.get(rule)?.has(sentence[tok] as number) ?? false);
 
-  // Pass 1: phrase rules and exclusions take their hits; proximity rules only note which parts were seen (a bit
-  // per part), since most never see all their parts and need no hit lists at all.
+  // Pass 1: exclusions are collected, phrase-rule hits noted as (hit, rule) pairs (they need every exclusion
+  // first), and proximity rules only note which parts were seen (a bit per part): most never see all their
+  // parts and need no hit lists at all.
   const { listenerStart, listenerCodes } = tx;
-  const phraseHits: PatternHit[][] = [];
-  const seenParts = partBits(tx.rules.length);
+  const seenParts = partBits(rules.length);
   const touched: number[] = [];
-  // (pattern-hit index, listener code) pairs of proximity parts, so pass 2 revisits only those.
+  const phraseRefs: number[] = [];
+  // (hit, listener code) pairs of proximity parts, so pass 2 revisits only those.
   const partRefs: number[] = [];
-  for (let i = 0; i < patternHits.length; i++) {
-    const h = patternHits[i] as PatternHit;
-    const stop = listenerStart[h.pattern + 1] as number;
-    for (let k = listenerStart[h.pattern] as number; k < stop; k++) {
+  for (let i = 0; i < ph.count; i++) {
+    const p = ph.pattern[i] as number;
+    const stop = listenerStart[p + 1] as number;
+    for (let k = listenerStart[p] as number; k < stop; k++) {
       const code = listenerCodes[k] as number;
       const rule = listenerRule(code);
       const part = listenerPart(code);
@@ -170,106 +207,66 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
         if (bits === 0) touched.push(rule);
         seenParts[rule] = bits | (1 << part);
         partRefs.push(i, code);
-      } else if (part === -1) (phraseHits[rule] ??= []).push(h);
+      } else if (part === -1) phraseRefs.push(i, rule);
       else {
+        excluded ??= new Map();
         let s = excluded.get(rule);
         if (!s) excluded.set(rule, (s = new Set()));
-        s.add(sentence[h.from] as number);
+        s.add(sentence[ph.from[i] as number] as number);
       }
     }
   }
-  // Pass 2: hit lists for the proximity rules that saw every part (marked with the COMPLETE bit).
-  let anyComplete = false;
-  for (const rule of touched) {
-    if (seenParts[rule] === (1 << (tx.rules[rule] as CompiledRule).partCount) - 1) {
-      seenParts[rule] = COMPLETE;
-      anyComplete = true;
-    }
+
+  for (let q = 0; q < phraseRefs.length; q += 2) {
+    const i = phraseRefs[q] as number;
+    const rule = phraseRefs[q + 1] as number;
+    const from = ph.from[i] as number;
+    if (isExcluded(rule, from)) continue;
+    push(rule, { start: start[from] as number, end: end[(ph.to[i] as number) - 1] as number, scope: scopeOf(rule, from) });
   }
-  if (anyComplete) {
+
+  // Pass 2: hit lists for the proximity rules that saw every part (marked with the COMPLETE bit).
+  const complete: number[] = [];
+  for (const rule of touched) {
+    if (seenParts[rule] === (1 << (rules[rule] as CompiledRule).partCount) - 1) {
+      seenParts[rule] = COMPLETE;
+      complete.push(rule);
+    }
+    else seenParts[rule] = 0; // the pooled bytes go back clean
+  }
+  if (complete.length > 0) {
     for (let q = 0; q < partRefs.length; q += 2) {
       const code = partRefs[q + 1] as number;
       const rule = listenerRule(code);
       if (seenParts[rule] !== COMPLETE) continue;
-      let ps = parts.get(rule);
-      if (!ps) parts.set(rule, (ps = []));
-      const list = (ps[listenerPart(code)] ??= []);
-      if (list.length < MAX_PART_HITS) list.push(patternHits[partRefs[q] as number] as PatternHit);
+      const list = partList(rule * MAX_PARTS + listenerPart(code));
+      if (list.length < MAX_PART_HITS) list.push(partRefs[q] as number);
     }
-  }
-  for (const rule of touched) seenParts[rule] = 0; // the pooled bytes go back clean
-  const isExcluded = (rule: number, tok: number): boolean => excluded.get(rule)?.has(sentence[tok] as number) ?? false;
-
-  phraseHits.forEach((hs, rule) => {
-    for (const h of hs) {
-      if (isExcluded(rule, h.from)) continue;
-      push(rule, { start: start[h.from] as number, end: end[h.to - 1] as number, scope: scopeOf(rule, h.from) });
-    }
-  });
-
-  for (const [rule, ps] of parts) {
-    const r = tx.rules[rule] as CompiledRule;
-    combineNear(rule, ps, r.partCount, r.within, r.ordered, r.sameSentence);
-  }
-
-  function combineNear(rule: number, ps: PatternHit[][], n: number, within: number, ordered: boolean, sameSentence: boolean): void {
-    const anchors = ps[0] ?? [];
-    let longest = 0;
-    for (let k = 0; k < n; k++) for (const h of ps[k] ?? []) longest = Math.max(longest, h.to - h.from);
-    const reach = within + (n - 1) * longest;
-    const chosen: PatternHit[] = [];
-    for (const a of anchors) {
-      let best: PatternHit[] | undefined;
-      let bestSpan = Infinity;
-      chosen.length = 0;
-      chosen.push(a);
-      const search = (k: number): void => {
-        if (k === n) {
-          let lo = Infinity;
-          let hi = -Infinity;
-          let covered = 0;
-          for (const c of chosen) {
-            lo = Math.min(lo, c.from);
-            hi = Math.max(hi, c.to);
-            covered += c.to - c.from;
-          }
-          const gap = hi - lo - covered;
-          if (gap <= within && hi - lo < bestSpan) {
-            bestSpan = hi - lo;
-            best = [...chosen];
-          }
-          return;
+    for (const rule of complete) {
+      seenParts[rule] = 0;
+      const r = rules[rule] as CompiledRule;
+      const best = combineNear(ph, sentence, rule, r);
+      for (let k = 0; k < r.partCount; k++) (partLists[rule * MAX_PARTS + k] as number[]).length = 0;
+      if (best === undefined) continue;
+      for (let a = 0; a < best.length; a += 3) {
+        const lo = best[a] as number;
+        const hi = best[a + 1] as number;
+        const anchorScope = best[a + 2] as number;
+        if (isExcluded(rule, lo)) continue;
+        let scope = ScopeKind.None;
+        // The scope of the last chosen part that has one (parts were recorded in part order).
+        for (let m = anchorScope; m < anchorScope + r.partCount; m++) {
+          const s = scopeOf(rule, chosenFrom[m] as number);
+          if (s !== ScopeKind.None) scope = s;
         }
-        for (const h of ps[k] ?? []) {
-          // Hits are in token order: parts further than the window (plus room for the parts' own length) cannot fit.
-          if (h.to < a.from - reach) continue;
-          if (h.from > a.to + reach) break;
-          if (sameSentence && sentence[h.from] !== sentence[a.from]) continue;
-          const prev = chosen[k - 1] as PatternHit;
-          if (ordered && h.from < prev.to) continue;
-          if (chosen.some((c) => h.from < c.to && c.from < h.to)) continue; // parts may not overlap
-          chosen.push(h);
-          search(k + 1);
-          chosen.pop();
-        }
-      };
-      search(1);
-      if (!best) continue;
-      const lo = Math.min(...best.map((b) => b.from));
-      const hi = Math.max(...best.map((b) => b.to));
-      if (isExcluded(rule, lo)) continue;
-      let scope = ScopeKind.None;
-      for (const b of best) {
-        const s = scopeOf(rule, b.from);
-        if (s !== ScopeKind.None) scope = s;
+        push(rule, { start: start[lo] as number, end: end[hi - 1] as number, scope });
       }
-      push(rule, { start: start[lo] as number, end: end[hi - 1] as number, scope });
     }
   }
 
   if (tokens.count > 0) {
     for (const rule of tx.regexRules) {
-      const re = tx.rules[rule]?.regex;
+      const re = rules[rule]?.regex;
       if (!re) continue;
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
@@ -287,4 +284,85 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
   return out;
 }
 
-export type { PatternHit };
+// Scratch of combineNear: the parts being tried (hit indices), and the `from` token of every part of every
+// anchor's best combination (partCount entries per anchor, read back by matchRules for the scope).
+const chosen = new Int32Array(MAX_PARTS);
+let chosenFrom = new Int32Array(64);
+
+/**
+ * For each anchor (a hit of part 0, in token order), the tightest combination of one hit per part whose words,
+ * apart from the parts' own, span at most `within` tokens (ordered and same-sentence when the rule says so;
+ * parts may not overlap). Returns triples (first token, end token, offset of its parts in `chosenFrom`), or
+ * undefined when no anchor has one.
+ */
+function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: CompiledRule): number[] | undefined {
+  const n = r.partCount;
+  const { within, ordered, sameSentence } = r;
+  const base = rule * MAX_PARTS;
+  const { from, to } = ph;
+  let longest = 0;
+  for (let k = 0; k < n; k++) {
+    for (const h of partLists[base + k] as number[]) longest = Math.max(longest, (to[h] as number) - (from[h] as number));
+  }
+  const reach = within + (n - 1) * longest;
+  const anchors = partLists[base] as number[];
+  let results: number[] | undefined;
+  for (const a of anchors) {
+    const aFrom = from[a] as number;
+    const aTo = to[a] as number;
+    let bestSpan = Infinity;
+    let bestLo = 0;
+    let bestHi = 0;
+    let found = false;
+    const slot = results === undefined ? 0 : (results.length / 3) * n;
+    chosen[0] = a;
+    // Depth-first over parts 1..n-1 (n ≤ 4); `search(k)` fills chosen[k].
+    const search = (k: number): void => {
+      if (k === n) {
+        let lo = Infinity;
+        let hi = -Infinity;
+        let covered = 0;
+        for (let m = 0; m < n; m++) {
+          const c = chosen[m] as number;
+          lo = Math.min(lo, from[c] as number);
+          hi = Math.max(hi, to[c] as number);
+          covered += (to[c] as number) - (from[c] as number);
+        }
+        if (hi - lo - covered <= within && hi - lo < bestSpan) {
+          bestSpan = hi - lo;
+          bestLo = lo;
+          bestHi = hi;
+          found = true;
+          if (chosenFrom.length < slot + n) {
+            const grown = new Int32Array(2 * (slot + n));
+            grown.set(chosenFrom);
+            chosenFrom = grown;
+          }
+          for (let m = 0; m < n; m++) chosenFrom[slot + m] = from[chosen[m] as number] as number;
+        }
+        return;
+      }
+      for (const h of partLists[base + k] as number[]) {
+        const hFrom = from[h] as number;
+        const hTo = to[h] as number;
+        // Hits are in token order: parts further than the window (plus room for the parts' own length) cannot fit.
+        if (hTo < aFrom - reach) continue;
+        if (hFrom > aTo + reach) break;
+        if (sameSentence && sentence[hFrom] !== sentence[aFrom]) continue;
+        if (ordered && hFrom < (to[chosen[k - 1] as number] as number)) continue;
+        let overlaps = false; // parts may not overlap
+        for (let m = 0; m < k && !overlaps; m++) {
+          const c = chosen[m] as number;
+          overlaps = hFrom < (to[c] as number) && (from[c] as number) < hTo;
+        }
+        if (overlaps) continue;
+        chosen[k] = h;
+        search(k + 1);
+      }
+    };
+    search(1);
+    if (!found) continue;
+    (results ??= []).push(bestLo, bestHi, slot);
+  }
+  return results;
+}

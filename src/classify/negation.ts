@@ -6,7 +6,7 @@
  * Cues come from taxonomy/lexicons/negation.yaml and are matched in the same trie as the rules.
  */
 import { NegClass, type CompiledTaxonomy } from '../taxonomy/compile.js';
-import type { PatternHit } from './match.js';
+import type { PatternHits } from './match.js';
 import type { Tokens } from './tokenize.js';
 
 export const enum ScopeKind {
@@ -19,21 +19,21 @@ export const enum ScopeKind {
 }
 
 /** Scope of each token (ScopeKind). `into`, when given, is a reusable buffer of at least `tokens.count` bytes. */
-export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: CompiledTaxonomy, into?: Uint8Array): Uint8Array {
+export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTaxonomy, into?: Uint8Array): Uint8Array {
   const scopes = into ? into.fill(0, 0, tokens.count) : new Uint8Array(tokens.count);
-  const cues: PatternHit[] = [];
+  const cues: number[] = [];
   let terminator: Uint8Array | undefined;
   let pseudo: Uint8Array | undefined;
-  for (const h of hits) {
-    const cls = tx.negClass[h.pattern] ?? 0;
+  for (let h = 0; h < hits.count; h++) {
+    const cls = tx.negClass[hits.pattern[h] as number] ?? 0;
     if (cls === 0) continue;
     if (cls & NegClass.Terminator) {
       terminator ??= new Uint8Array(tokens.count);
-      terminator.fill(1, h.from, h.to);
+      terminator.fill(1, hits.from[h], hits.to[h]);
     }
     if (cls & NegClass.Pseudo) {
       pseudo ??= new Uint8Array(tokens.count);
-      pseudo.fill(1, h.from, h.to);
+      pseudo.fill(1, hits.from[h], hits.to[h]);
     }
     if (cls & (NegClass.Pre | NegClass.Post | NegClass.Hypothetical | NegClass.Clause)) cues.push(h);
   }
@@ -42,20 +42,22 @@ export function computeScopes(tokens: Tokens, hits: readonly PatternHit[], tx: C
   // Scopes stop at clause ends (sentence ends, ':', brackets, dashes) and at terminator words.
   const stops = (t: number, s: number): boolean => clause[t] !== s || (terminator !== undefined && terminator[t] === 1);
   for (const c of cues) {
-    if (pseudo && pseudo.subarray(c.from, c.to).includes(1)) continue;
-    const cls = tx.negClass[c.pattern] ?? 0;
-    const s = clause[c.from] as number;
+    const from = hits.from[c] as number;
+    const to = hits.to[c] as number;
+    if (pseudo && pseudo.subarray(from, to).includes(1)) continue;
+    const cls = tx.negClass[hits.pattern[c] as number] ?? 0;
+    const s = clause[from] as number;
     if (cls & NegClass.Pre) {
-      for (let t = c.to; t < count && t < c.to + tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
+      for (let t = to; t < count && t < to + tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
     }
     if (cls & NegClass.Post) {
-      for (let t = c.from - 1; t >= 0 && t >= c.from - tx.backwardWindow && !stops(t, s); t--) scopes[t] ||= ScopeKind.Outcome;
+      for (let t = from - 1; t >= 0 && t >= from - tx.backwardWindow && !stops(t, s); t--) scopes[t] ||= ScopeKind.Outcome;
     }
     if (cls & NegClass.Clause) {
-      for (let t = c.to; t < count && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
+      for (let t = to; t < count && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
     }
     if (cls & NegClass.Hypothetical) {
-      for (let t = c.to; t < count && t < c.to + 2 * tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Hypothetical;
+      for (let t = to; t < count && t < to + 2 * tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Hypothetical;
     }
   }
   return scopes;
