@@ -45,6 +45,15 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
   if (!aiGroup || !exfilGroup) throw new Error('compiled taxonomy lacks the AI or exfiltration group');
   const aiTargets = aiGroup.targets;
   const exfilTargets = exfilGroup.targets;
+  // Score ties are broken by target code in localeCompare order, as always; ranking the codes once here saves a
+  // collation per comparison (equal codes, alternative formulations of one subsection, share a rank).
+  const codeRank = new Int32Array(tx.targets.length);
+  const byCode = tx.targets.map((t, i) => ({ id: t.id, i })).sort((a, b) => a.id.localeCompare(b.id));
+  byCode.forEach((e, k) => {
+    const prev = byCode[k - 1];
+    codeRank[e.i] = prev !== undefined && prev.id.localeCompare(e.id) === 0 ? (codeRank[prev.i] as number) : k;
+  });
+  const byCodeOf = (a: TargetScore, b: TargetScore): number => (codeRank[a.target] as number) - (codeRank[b.target] as number);
 
   function classify(text: string, options: ClassifyOptions = {}): Classification {
     const threshold = options.threshold ?? defaultThreshold;
@@ -90,14 +99,14 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
         passing.push(s);
         for (const e of t.elementIds) if (elements[e]?.satisfied) used.add(e);
       }
-      passing.sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
+      passing.sort((a, b) => b.score - a.score || byCodeOf(a, b));
       return { passing, score: passing[0]?.score ?? 0, used: [...used] };
     };
     const ai = finding(aiTargets);
     const xf = finding(exfilTargets);
 
     // Statutes: targets without predicates first, then those that need a predicate statute (§ 1028A).
-    const targetScores = new Map<number, TargetScore>();
+    const targetScores: (TargetScore | undefined)[] = new Array<TargetScore | undefined>(tx.targets.length);
     const suggested = new Set<StatuteCode>();
     const flaggedPatterns = new Map(xf.passing.map((p) => [codeOf(p), p.score]));
     for (const g of statuteGroups) {
@@ -106,7 +115,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
         if (!t || t.requiresStatute || dormant(t)) continue;
         const s = scoreTarget(tx, t, ti, elements);
         if (t.requiresExfiltration) withExfiltration(s, t.requiresExfiltration);
-        targetScores.set(ti, s);
+        targetScores[ti] = s;
         if (passes(s) && g.statute) suggested.add(g.statute);
       }
     }
@@ -120,7 +129,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
           s.groups += 1;
           s.missing.push(`predicate:${t.requiresStatute.join('|')}`);
         }
-        targetScores.set(ti, s);
+        targetScores[ti] = s;
       }
     }
 
@@ -128,21 +137,25 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
     const candidates: Candidate[] = [];
     for (const g of statuteGroups) {
       if (!g.statute) continue;
-      const scored = g.targets.map((ti) => targetScores.get(ti)).filter((s): s is TargetScore => s !== undefined);
+      const scored: TargetScore[] = [];
+      for (const ti of g.targets) {
+        const s = targetScores[ti];
+        if (s !== undefined) scored.push(s);
+      }
       // Alternative formulations of one subsection (same code) report once: the one with its own element checklist
       // first (it explains more), then the best score. Cautions come from every formulation that passes.
       const passingAll = scored.filter(passes);
       const hasElements = (s: TargetScore): number => ((tx.targets[s.target]?.requires.length ?? 0) > 0 ? 1 : 0);
       const seenCodes = new Set<string>();
       const passing = [...passingAll]
-        .sort((a, b) => hasElements(b) - hasElements(a) || b.score - a.score || codeOf(a).localeCompare(codeOf(b)))
+        .sort((a, b) => hasElements(b) - hasElements(a) || b.score - a.score || byCodeOf(a, b))
         .filter((s) => !seenCodes.has(codeOf(s)) && seenCodes.add(codeOf(s)) !== undefined)
-        .sort((a, b) => b.score - a.score || codeOf(a).localeCompare(codeOf(b)));
+        .sort((a, b) => b.score - a.score || byCodeOf(a, b));
       if (passing.length === 0) {
         // A candidate is one required element away, with some evidence for the rest: what an analyst may add.
         const best = scored
           .filter((s) => s.missing.length > 0 && s.groups - s.satisfiedGroups === 1 && (s.satisfiedGroups >= 2 || s.missingPartial > 0))
-          .sort((a, b) => b.satisfiedGroups - a.satisfiedGroups || b.score - a.score || codeOf(a).localeCompare(codeOf(b)))[0];
+          .sort((a, b) => b.satisfiedGroups - a.satisfiedGroups || b.score - a.score || byCodeOf(a, b))[0];
         if (best) candidates.push({ statute: g.statute, code: codeOf(best), score: best.score, missing: best.missing });
         continue;
       }
@@ -175,8 +188,9 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
         cautions: [...cautions].sort(),
       });
     }
-    suggestions.sort((a, b) => b.score - a.score || a.statute.localeCompare(b.statute));
-    candidates.sort((a, b) => b.score - a.score || a.statute.localeCompare(b.statute));
+    // Statute codes are digit strings of one length: code-unit order is their collation order.
+    suggestions.sort((a, b) => b.score - a.score || (a.statute < b.statute ? -1 : a.statute > b.statute ? 1 : 0));
+    candidates.sort((a, b) => b.score - a.score || (a.statute < b.statute ? -1 : a.statute > b.statute ? 1 : 0));
 
     const aiKinds = ai.passing.map(codeOf);
     let aiScore = ai.score;
@@ -187,7 +201,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       aiScore = xf.score;
       xf.used.forEach((e) => aiUsed.add(e));
     }
-    const atlasOf = (list: TargetScore[]): string[] => [...new Set(list.flatMap((s) => tx.targets[s.target]?.atlas ?? []))].sort();
+    const atlasOf = (list: TargetScore[]): string[] => (list.length === 0 ? [] : [...new Set(list.flatMap((s) => tx.targets[s.target]?.atlas ?? []))].sort());
     const aiInvolved = aiKinds.length > 0;
     const priority: Priority = suggestions.length === 0 ? 'none' : aiInvolved ? 'sec4' : 'statute';
 

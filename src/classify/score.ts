@@ -30,47 +30,51 @@ export function round3(x: number): number {
 }
 
 function asserted(hits: RuleHit[] | undefined): boolean {
-  return hits !== undefined && hits.some((h) => h.scope === ScopeKind.None);
+  if (hits === undefined) return false;
+  for (let i = 0; i < hits.length; i++) if ((hits[i] as RuleHit).scope === ScopeKind.None) return true;
+  return false;
 }
 
+const EMPTY_SCORE: ElementScore = Object.freeze({ score: 0, satisfied: false, firing: [], counters: [], cautions: [] });
+
 export function scoreElements(tx: CompiledTaxonomy, hits: Map<number, RuleHit[]>): ElementScore[] {
-  const touched = new Set<number>();
+  const scores: ElementScore[] = new Array<ElementScore>(tx.elements.length).fill(EMPTY_SCORE);
+  // Only elements with a rule hit are scored; every other one gets the shared empty score.
+  const touched: number[] = [];
   for (const rule of hits.keys()) {
     const r = tx.rules[rule];
-    if (r) touched.add(r.element);
+    if (r && !touched.includes(r.element)) touched.push(r.element);
   }
-  const scores: ElementScore[] = new Array<ElementScore>(tx.elements.length);
-  const empty: ElementScore = Object.freeze({ score: 0, satisfied: false, firing: [], counters: [], cautions: [] });
-  for (let e = 0; e < tx.elements.length; e++) {
-    if (!touched.has(e)) {
-      scores[e] = empty;
-      continue;
-    }
+  for (const e of touched) {
     const el = tx.elements[e];
     if (!el) continue;
-    const firing = el.rules.filter((r) => asserted(hits.get(r)));
+    const firing: number[] = [];
     let miss = 1;
-    for (const r of firing) miss *= 1 - (tx.rules[r]?.weight ?? 0);
+    for (const r of el.rules) {
+      if (!asserted(hits.get(r))) continue;
+      firing.push(r);
+      miss *= 1 - (tx.rules[r]?.weight ?? 0);
+    }
     let score = 1 - miss;
     const counters: number[] = [];
-    const cautions = new Set<string>();
+    let cautions: Set<string> | undefined;
     for (const c of el.counters) {
       const rule = tx.rules[c];
       if (!rule || !asserted(hits.get(c))) continue;
       if (rule.unless.some((u) => firing.includes(u))) continue;
       counters.push(c);
       score *= 1 - rule.weight;
-      if (rule.caution && firing.length > 0) cautions.add(rule.caution);
+      if (rule.caution && firing.length > 0) (cautions ??= new Set()).add(rule.caution);
     }
     const satisfied = firing.length > 0 && score + EPS >= el.minScore;
     // A rule-level caution holds only when every firing rule carries one: one solid indicator lifts it.
     if (satisfied && firing.every((r) => tx.rules[r]?.caution !== undefined)) {
       for (const r of firing) {
         const c = tx.rules[r]?.caution;
-        if (c) cautions.add(c);
+        if (c) (cautions ??= new Set()).add(c);
       }
     }
-    scores[e] = { score: round3(score), satisfied, firing, counters, cautions: [...cautions].sort() };
+    scores[e] = { score: round3(score), satisfied, firing, counters, cautions: cautions ? [...cautions].sort() : [] };
   }
   return scores;
 }
