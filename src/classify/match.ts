@@ -289,6 +289,47 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
 const chosen = new Int32Array(MAX_PARTS);
 let chosenFrom = new Int32Array(64);
 
+interface NearSearch {
+  n: number;
+  base: number;
+  within: number;
+  ordered: boolean;
+  sameSentence: boolean;
+  reach: number;
+  longest: number;
+  from: Int32Array;
+  to: Int32Array;
+  sentence: Int32Array;
+  aFrom: number;
+  aTo: number;
+  slot: number;
+  bestSpan: number;
+  bestLo: number;
+  bestHi: number;
+  found: boolean;
+}
+
+/** State of one combineNear search, module-level so the recursion allocates nothing. */
+const near: NearSearch = {
+  n: 0,
+  base: 0,
+  within: 0,
+  ordered: false,
+  sameSentence: false,
+  reach: 0,
+  longest: 0,
+  from: new Int32Array(0),
+  to: new Int32Array(0),
+  sentence: new Int32Array(0),
+  aFrom: 0,
+  aTo: 0,
+  slot: 0,
+  bestSpan: 0,
+  bestLo: 0,
+  bestHi: 0,
+  found: false,
+};
+
 /**
  * For each anchor (a hit of part 0, in token order), the tightest combination of one hit per part whose words,
  * apart from the parts' own, span at most `within` tokens (ordered and same-sentence when the rule says so;
@@ -297,72 +338,93 @@ let chosenFrom = new Int32Array(64);
  */
 function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: CompiledRule): number[] | undefined {
   const n = r.partCount;
-  const { within, ordered, sameSentence } = r;
   const base = rule * MAX_PARTS;
   const { from, to } = ph;
   let longest = 0;
   for (let k = 0; k < n; k++) {
     for (const h of partLists[base + k] as number[]) longest = Math.max(longest, (to[h] as number) - (from[h] as number));
   }
-  const reach = within + (n - 1) * longest;
+  near.n = n;
+  near.base = base;
+  near.within = r.within;
+  near.ordered = r.ordered;
+  near.sameSentence = r.sameSentence;
+  near.reach = r.within + (n - 1) * longest;
+  near.longest = longest;
+  near.from = from;
+  near.to = to;
+  near.sentence = sentence;
   const anchors = partLists[base] as number[];
   let results: number[] | undefined;
   for (const a of anchors) {
-    const aFrom = from[a] as number;
-    const aTo = to[a] as number;
-    let bestSpan = Infinity;
-    let bestLo = 0;
-    let bestHi = 0;
-    let found = false;
-    const slot = results === undefined ? 0 : (results.length / 3) * n;
+    near.aFrom = from[a] as number;
+    near.aTo = to[a] as number;
+    near.bestSpan = Infinity;
+    near.found = false;
+    near.slot = results === undefined ? 0 : (results.length / 3) * n;
     chosen[0] = a;
-    // Depth-first over parts 1..n-1 (n ≤ 4); `search(k)` fills chosen[k].
-    const search = (k: number): void => {
-      if (k === n) {
-        let lo = Infinity;
-        let hi = -Infinity;
-        let covered = 0;
-        for (let m = 0; m < n; m++) {
-          const c = chosen[m] as number;
-          lo = Math.min(lo, from[c] as number);
-          hi = Math.max(hi, to[c] as number);
-          covered += (to[c] as number) - (from[c] as number);
-        }
-        if (hi - lo - covered <= within && hi - lo < bestSpan) {
-          bestSpan = hi - lo;
-          bestLo = lo;
-          bestHi = hi;
-          found = true;
-          if (chosenFrom.length < slot + n) {
-            const grown = new Int32Array(2 * (slot + n));
-            grown.set(chosenFrom);
-            chosenFrom = grown;
-          }
-          for (let m = 0; m < n; m++) chosenFrom[slot + m] = from[chosen[m] as number] as number;
-        }
-        return;
-      }
-      for (const h of partLists[base + k] as number[]) {
-        const hFrom = from[h] as number;
-        const hTo = to[h] as number;
-        // Hits are in token order: parts further than the window (plus room for the parts' own length) cannot fit.
-        if (hTo < aFrom - reach) continue;
-        if (hFrom > aTo + reach) break;
-        if (sameSentence && sentence[hFrom] !== sentence[aFrom]) continue;
-        if (ordered && hFrom < (to[chosen[k - 1] as number] as number)) continue;
-        let overlaps = false; // parts may not overlap
-        for (let m = 0; m < k && !overlaps; m++) {
-          const c = chosen[m] as number;
-          overlaps = hFrom < (to[c] as number) && (from[c] as number) < hTo;
-        }
-        if (overlaps) continue;
-        chosen[k] = h;
-        search(k + 1);
-      }
-    };
-    search(1);
-    if (!found) continue;
-    (results ??= []).push(bestLo, bestHi, slot);
+    searchPart(1);
+    if (near.found) (results ??= []).push(near.bestLo, near.bestHi, near.slot);
   }
   return results;
+}
+
+/** Depth-first over parts k..n-1 (n ≤ 4): fills chosen[k] with each fitting hit of part k. */
+function searchPart(k: number): void {
+  const { n, from, to } = near;
+  if (k === n) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let covered = 0;
+    for (let m = 0; m < n; m++) {
+      const c = chosen[m] as number;
+      lo = Math.min(lo, from[c] as number);
+      hi = Math.max(hi, to[c] as number);
+      covered += (to[c] as number) - (from[c] as number);
+    }
+    if (hi - lo - covered <= near.within && hi - lo < near.bestSpan) {
+      near.bestSpan = hi - lo;
+      near.bestLo = lo;
+      near.bestHi = hi;
+      near.found = true;
+      const slot = near.slot;
+      if (chosenFrom.length < slot + n) {
+        const grown = new Int32Array(2 * (slot + n));
+        grown.set(chosenFrom);
+        chosenFrom = grown;
+      }
+      for (let m = 0; m < n; m++) chosenFrom[slot + m] = from[chosen[m] as number] as number;
+    }
+    return;
+  }
+  const list = partLists[near.base + k] as number[];
+  const { aFrom, aTo, reach } = near;
+  // Hits are in token order (by `from`) and none is longer than `longest`: skip, by binary search, those that end
+  // before the window (plus room for the parts' own length), and stop at the first that starts after it.
+  const minFrom = aFrom - reach - near.longest;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((from[list[mid] as number] as number) < minFrom) lo = mid + 1;
+    else hi = mid;
+  }
+  const prevTo = to[chosen[k - 1] as number] as number;
+  for (let i = lo; i < list.length; i++) {
+    const h = list[i] as number;
+    const hFrom = from[h] as number;
+    const hTo = to[h] as number;
+    if (hTo < aFrom - reach) continue;
+    if (hFrom > aTo + reach) break;
+    if (near.sameSentence && near.sentence[hFrom] !== near.sentence[aFrom]) continue;
+    if (near.ordered && hFrom < prevTo) continue;
+    let overlaps = false; // parts may not overlap
+    for (let m = 0; m < k && !overlaps; m++) {
+      const c = chosen[m] as number;
+      overlaps = hFrom < (to[c] as number) && (from[c] as number) < hTo;
+    }
+    if (overlaps) continue;
+    chosen[k] = h;
+    searchPart(k + 1);
+  }
 }

@@ -18,7 +18,6 @@ export interface Tokens {
   readonly end: Int32Array;
   /** NFKC, lower-cased, apostrophes removed. */
   readonly norm: string[];
-  readonly stem: string[];
   /** The stemmer's entry for each token (carries the matcher's per-word memo). */
   readonly word: Word[];
   /** Each token's stem id in the taxonomy (`word[i].stemId`, packed for the trie walk). */
@@ -109,7 +108,6 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
   const clauses = buffer.subarray(3 * cap, 4 * cap);
   const stemIds = buffer.subarray(4 * cap, 5 * cap);
   const norms: string[] = [];
-  const stems: string[] = [];
   const words: Word[] = [];
   let count = 0;
   let sentence = 0;
@@ -209,7 +207,6 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     ends[count] = i;
     norms.push(norm);
     words.push(word);
-    stems.push(word.stem);
     stemIds[count] = word.stemId;
     if (count > 0 && sentences[count - 1] !== sentence) clause++;
     sentences[count] = sentence;
@@ -227,7 +224,6 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     start: out.subarray(0, count),
     end: out.subarray(count, 2 * count),
     norm: norms,
-    stem: stems,
     word: words,
     stemId: out.subarray(4 * count, 5 * count),
     sentence: out.subarray(2 * count, 3 * count),

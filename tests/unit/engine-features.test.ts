@@ -20,7 +20,7 @@ function classifierWith(replacements: Record<string, string>): ReturnType<typeof
 describe('#amount token class', () => {
   it('gives a number right after a currency sign the stem #amount when a sign precedes it', () => {
     const t = tokenize('She wired $4,500 and € 900 but 12 people', identity);
-    expect(t.stem).toEqual(['she', 'wired', AMOUNT_STEM, 'and', AMOUNT_STEM, 'but', '12', 'people']);
+    expect(t.word.map((w) => w.stem)).toEqual(['she', 'wired', AMOUNT_STEM, 'and', AMOUNT_STEM, 'but', '12', 'people']);
     expect(t.norm[2]).toBe('4,500');
   });
 
