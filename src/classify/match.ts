@@ -3,7 +3,8 @@
  * directly, proximity rules by combining their parts, regex rules by one scan each. Negation and hypothetical
  * scopes (negation.ts) and same-sentence exclusions are applied here, so scoring only sees final hits.
  */
-import { listenerPart, listenerRule, prefixKey, type CompiledRule, type CompiledTaxonomy, type TrieNode } from '../taxonomy/compile.js';
+import { listenerPart, listenerRule, prefixKey, type CompiledRule, type CompiledTaxonomy } from '../taxonomy/compile.js';
+import { NO_NODE, ROOT, stemChild, type FlatTrie, type TrieExtra } from '../taxonomy/flat-trie.js';
 import { computeScopes, ScopeKind } from './negation.js';
 import { AMOUNT_STEM_ID, NO_STEM_ID, type Word } from './stem.js';
 import type { Tokens } from './tokenize.js';
@@ -85,66 +86,68 @@ function pushHit(pattern: number, from: number, to: number): void {
  * Every pattern occurrence, by trie walk from each token. The root edges a word opens are memoised on the
  * stemmer's entry for that word (tokens.word), so a token costs one lookup there instead of three.
  */
-export function findPatternHits(tokens: Tokens, root: TrieNode): PatternHits {
+export function findPatternHits(tokens: Tokens, trie: FlatTrie): PatternHits {
   hitPool.count = 0;
   const { count, norm, sentence, word, stemId } = tokens;
+  const { outStart, outPatterns, anyChild, hasExtra, extra } = trie;
   // Prefix keys are computed once per token, not once per trie node visited.
   const keys = keysFor(count);
   for (let t = 0; t < count; t++) keys[t] = prefixKey(norm[t] as string);
 
   // Follows every edge that token j opens from `node`; `from` is where the match started.
-  const step = (node: TrieNode, from: number, j: number): void => {
+  const step = (node: number, from: number, j: number): void => {
     const sid = stemId[j] as number;
     if (sid !== NO_STEM_ID) {
-      const nx = node.next.get(sid);
-      if (nx) walk(nx, from, j + 1);
+      const nx = stemChild(trie, node, sid);
+      if (nx !== NO_NODE) walk(nx, from, j + 1);
     }
-    if (node.exact) {
-      const ex = node.exact.get(norm[j] as string);
-      if (ex) walk(ex, from, j + 1);
-    }
-    if (node.prefixes) {
-      const bucket = node.prefixes.get(keys[j] as number);
+    if (hasExtra[node] === 1) {
+      const x = extra[node] as TrieExtra;
+      const ex = x.exact?.get(norm[j] as string);
+      if (ex !== undefined) walk(ex, from, j + 1);
+      const bucket = x.prefixes?.get(keys[j] as number);
       if (bucket) {
         const w = norm[j] as string;
         for (const [p, n] of bucket) if (w.startsWith(p)) walk(n, from, j + 1);
       }
     }
   };
-  const walk = (node: TrieNode, from: number, j: number): void => {
-    const out = node.out;
-    for (let k = 0; k < out.length; k++) pushHit(out[k] as number, from, j);
+  const walk = (node: number, from: number, j: number): void => {
+    const stop = outStart[node + 1] as number;
+    for (let k = outStart[node] as number; k < stop; k++) pushHit(outPatterns[k] as number, from, j);
     if (j >= count || sentence[j] !== sentence[from]) return;
     step(node, from, j);
-    if (node.any) walk(node.any, from, j + 1);
+    const any = anyChild[node] as number;
+    if (any !== NO_NODE) walk(any, from, j + 1);
   };
   // The root never ends a pattern and has no `_` edge (a phrase cannot start with `_`), so start at its edges.
   for (let i = 0; i < count; i++) {
     const wd = word[i] as Word;
     if (wd.stemId === AMOUNT_STEM_ID) {
-      step(root, i, i); // class tokens (#amount) have a stem that is not a function of the word
+      step(ROOT, i, i); // class tokens (#amount) have a stem that is not a function of the word
       continue;
     }
-    let edges = wd.memoEdges as readonly TrieNode[] | undefined;
-    if (edges === undefined || wd.memoRoot !== root) {
-      edges = rootEdges(root, norm[i] as string, wd.stemId);
-      wd.memoRoot = root;
+    let edges = wd.memoEdges;
+    if (edges === undefined || wd.memoRoot !== trie) {
+      edges = rootEdges(trie, norm[i] as string, wd.stemId);
+      wd.memoRoot = trie;
       wd.memoEdges = edges;
     }
-    for (let k = 0; k < edges.length; k++) walk(edges[k] as TrieNode, i, i + 1);
+    for (let k = 0; k < edges.length; k++) walk(edges[k] as number, i, i + 1);
   }
   return hitPool;
 }
 
-const EMPTY: readonly TrieNode[] = Object.freeze([]);
+const EMPTY: readonly number[] = Object.freeze([]);
 
-function rootEdges(root: TrieNode, word: string, stemId: number): readonly TrieNode[] {
-  const out: TrieNode[] = [];
-  const nx = stemId === NO_STEM_ID ? undefined : root.next.get(stemId);
-  if (nx) out.push(nx);
-  const ex = root.exact?.get(word);
-  if (ex) out.push(ex);
-  const bucket = root.prefixes?.get(prefixKey(word));
+function rootEdges(trie: FlatTrie, word: string, stemId: number): readonly number[] {
+  const out: number[] = [];
+  const nx = stemId === NO_STEM_ID ? NO_NODE : stemChild(trie, ROOT, stemId);
+  if (nx !== NO_NODE) out.push(nx);
+  const x = trie.extra[ROOT];
+  const ex = x?.exact?.get(word);
+  if (ex !== undefined) out.push(ex);
+  const bucket = x?.prefixes?.get(prefixKey(word));
   if (bucket) for (const [p, n] of bucket) if (word.startsWith(p)) out.push(n);
   return out.length === 0 ? EMPTY : out;
 }
@@ -163,7 +166,7 @@ function tokenAt(tokens: Tokens, pos: number): number {
 
 /** Rule hits keyed by global rule index. */
 export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
-  const ph = findPatternHits(tokens, tx.root);
+  const ph = findPatternHits(tokens, tx.trie);
   const scopes = computeScopes(tokens, ph, tx, scopesFor(tokens.count));
   const out = new Map<number, RuleHit[]>();
   let excluded: Map<number, Set<number>> | undefined;

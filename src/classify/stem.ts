@@ -21,9 +21,9 @@ export interface Word {
   readonly stem: string;
   /** The stem's id in the taxonomy this stemmer serves, or NO_STEM_ID. */
   readonly stemId: number;
-  /** Matcher memo: the trie root these edges were computed for, and the edges (see match.ts). */
+  /** Matcher memo: the trie these root edges were computed for, and the child node ids (see match.ts). */
   memoRoot: object | undefined;
-  memoEdges: readonly object[] | undefined;
+  memoEdges: readonly number[] | undefined;
 }
 
 export interface Stemmer {

@@ -4,21 +4,10 @@
  */
 import { AMOUNT_STEM, AMOUNT_STEM_ID, createStemmer, type Stemmer } from '../classify/stem.js';
 import { parsePhrase, TokenKind, type PatternToken } from './phrase.js';
+import { flattenTrie, type FlatTrie, type TrieNode } from './flat-trie.js';
 import { regexFlags } from './regex-flags.js';
 import type { CautionDef, Taxonomy } from './load.js';
 import type { Counter, Element, Rule, StatuteCode } from './schema.js';
-
-export interface TrieNode {
-  /** Stem edges, keyed by stem id (see `stemIds`): a Map lookup by small integer, not by string. */
-  next: Map<number, TrieNode>;
-  /** Exact-surface edges (`=word`), kept apart from stem edges. */
-  exact: Map<string, TrieNode> | undefined;
-  /** Prefix edges indexed by their first two letters (prefixes are at least three long), see `prefixKey`. */
-  prefixes: Map<number, [string, TrieNode][]> | undefined;
-  any: TrieNode | undefined;
-  /** Pattern ids that end here. */
-  out: number[];
-}
 
 export const enum RuleType {
   Phrases = 0,
@@ -117,7 +106,8 @@ export function listenerPart(code: number): number {
 
 export interface CompiledTaxonomy {
   version: string;
-  root: TrieNode;
+  /** One trie over every phrase of every rule, exclusion and negation cue (see flat-trie.ts). */
+  trie: FlatTrie;
   patternCount: number;
   /**
    * Which rules (and parts) each pattern feeds, flattened for the matcher: pattern p's are `listenerCodes[listenerStart[p] .. listenerStart[p + 1])`,
@@ -380,7 +370,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
 
   return Object.freeze({
     version: t.version,
-    root,
+    trie: flattenTrie(root, stemIds.size),
     patternCount: listeners.length,
     listenerStart,
     listenerCodes: Int32Array.from(codes),
