@@ -4,8 +4,10 @@
  * written, as in production.
  *
  * Every variant is the real createApp(...) plus `POST /bench/echo` mounted through `mounts` (same request id,
- * JSON body parsing and error handling as the API routes); the variants differ only in the request logger:
+ * JSON body parsing and error handling as the API routes), classifying on the server's worker pool as `npm start`
+ * does; the variants differ only in the request logger, or in where `/v1/classify` runs:
  *   --variant app            the built-in one-line request logger (src/http/request-log.ts)
+ *   --variant event-loop     the same, classifying on the event loop (WORKERS=0)
  *   --variant pino-http      pino-http with its default serializers
  *   --variant pino-http-lean pino-http with one-field req/res serializers
  *   --variant no-log         no request logger
@@ -16,6 +18,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Router, type Express, type RequestHandler } from 'express';
+import { createBatchExecutor } from '../src/batch/workers.js';
 import { loadClassifier } from '../src/classify/load-classifier.js';
 import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/http/app.js';
@@ -42,6 +45,7 @@ const echo: RequestHandler = (req, res) => {
 async function requestLogFor(variant: string): Promise<RequestHandler | undefined> {
   switch (variant) {
     case 'app':
+    case 'event-loop':
       return undefined; // the built-in one-line request logger
     case 'no-log':
       return (_req, _res, next) => next();
@@ -66,7 +70,10 @@ async function requestLogFor(variant: string): Promise<RequestHandler | undefine
 async function buildApp(variant: string): Promise<Express> {
   const echoRouter = Router();
   echoRouter.post('/bench/echo', jsonBody({ limit: config.bodyLimit }), echo);
-  return createApp({ classifier: loadClassifier(), logger, config, mounts: [{ path: '/', router: echoRouter }], requestLog: await requestLogFor(variant) });
+  const classifier = loadClassifier();
+  // The server's own choice (src/http/start-server.ts): a worker per core, unless the variant asks for none.
+  const classifyExecutor = variant === 'event-loop' ? undefined : await createBatchExecutor({ classifier });
+  return createApp({ classifier, logger, config, mounts: [{ path: '/', router: echoRouter }], requestLog: await requestLogFor(variant), classifyExecutor });
 }
 
 const server = createServer(await buildApp(values.variant));

@@ -108,6 +108,8 @@ export const EnvSchema = z.object({
   JOBS_PATH: OptionalPath,
   /** Directory of batch jobs' input and result files; default `batches/` beside STORE_PATH. */
   BATCH_FILES_DIR: OptionalPath,
+  /** Worker threads that classify requests, batches and jobs; `0` classifies on the event loop. Default: one per core. */
+  WORKERS: intString(0, 256).optional(),
 });
 
 export interface Config {
@@ -134,6 +136,8 @@ export interface Config {
   /** Undefined: beside the case store. */
   jobsPath: string | undefined;
   batchFilesDir: string | undefined;
+  /** Undefined: one per core. */
+  workers: number | undefined;
 }
 
 /** The start-up failure: its message is one line naming each bad variable. */
@@ -192,5 +196,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     csvUploadLimit: e.CSV_UPLOAD_LIMIT,
     jobsPath: e.JOBS_PATH,
     batchFilesDir: e.BATCH_FILES_DIR,
+    workers: e.WORKERS,
   };
 }

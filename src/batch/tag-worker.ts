@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry for {@link createWorkerPool}: loads its own classifier from the taxonomy directory
- * (a compiled taxonomy cannot be sent between threads), then answers batch messages with their output text.
+ * (a compiled taxonomy cannot be sent between threads), then answers batch messages with their output text and
+ * single narratives with their classification as JSON text.
  * Only runs inside a worker; importing it elsewhere does nothing.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -21,7 +22,10 @@ function start(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
   port.on('message', (msg: WorkerRequest) => {
     let reply: WorkerReply;
     try {
-      reply = { type: 'done', id: msg.id, result: tagBatch(classifier, msg.task) };
+      reply =
+        'task' in msg
+          ? { type: 'done', id: msg.id, result: tagBatch(classifier, msg.task) }
+          : { type: 'json', id: msg.id, json: JSON.stringify(classifier.classify(msg.classify.narrative, msg.classify.options)) };
     } catch (err) {
       reply = { type: 'error', id: msg.id, message: (err as Error).message };
     }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import type { Classifier } from '../classify/classifier.js';
+import type { Classifier, ClassifyOptions } from '../classify/classifier.js';
 import { tagBatch, type BatchResult, type BatchTask } from './tag-batch.js';
 
 /** Runs batches somewhere; results come back per batch, in any order (the caller restores the order). */
@@ -27,29 +27,53 @@ export interface BatchExecutor {
   close(): Promise<void>;
 }
 
+/** One narrative to classify off the calling thread (the HTTP API's `POST /v1/classify`). */
+export interface ClassifyJob {
+  narrative: string;
+  options: ClassifyOptions;
+}
+
+/**
+ * Classifies single narratives and answers with the result already serialized: the JSON text is what an HTTP
+ * response sends, and a string crosses the thread boundary far cheaper than the object it came from.
+ */
+export interface ClassifyExecutor {
+  readonly mode: 'workers' | 'inline';
+  classifyJson(job: ClassifyJob): Promise<string>;
+}
+
+/** Batches and single narratives: what a worker pool and the inline executor both do. */
+export type Executor = BatchExecutor & ClassifyExecutor;
+
 /** Sent to a worker at start (`workerData`). */
 export interface WorkerInit {
   taxonomyDir: string | undefined;
   threshold: number | undefined;
 }
 
-export interface WorkerRequest {
-  id: number;
-  task: BatchTask;
-}
+export type WorkerRequest = { id: number; task: BatchTask } | { id: number; classify: ClassifyJob };
 
 export type WorkerReply =
   | { type: 'ready'; taxonomyVersion: string }
   | { type: 'failed'; message: string }
   | { type: 'done'; id: number; result: BatchResult }
+  | { type: 'json'; id: number; json: string }
   | { type: 'error'; id: number; message: string };
 
 /** Classifies on the calling thread, one batch per event-loop turn so I/O keeps flowing between batches. */
-export function createInlineExecutor(classifier: Classifier): BatchExecutor {
+export function createInlineExecutor(classifier: Classifier): Executor {
   return {
     parallelism: 1,
     taxonomyVersion: classifier.taxonomyVersion,
     mode: 'inline',
+    // Synchronous under the promise: one narrative is bounded by the body limit, like any request's work.
+    classifyJson: (job) => {
+      try {
+        return Promise.resolve(JSON.stringify(classifier.classify(job.narrative, job.options)));
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    },
     run: (task) =>
       new Promise((resolve, reject) => {
         setImmediate(() => {
@@ -91,9 +115,14 @@ export function defaultWorkerUrl(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+interface Pending {
+  resolve: (reply: Extract<WorkerReply, { type: 'done' | 'json' }>) => void;
+  reject: (e: Error) => void;
+}
+
 interface Slot {
   worker: Worker;
-  pending: Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>;
+  pending: Map<number, Pending>;
 }
 
 function spawn(url: URL, init: WorkerInit, resourceLimits: ResourceLimits | undefined): Promise<{ worker: Worker; taxonomyVersion: string }> {
@@ -130,7 +159,7 @@ function spawn(url: URL, init: WorkerInit, resourceLimits: ResourceLimits | unde
  * Starts `size` workers and waits until each has loaded the taxonomy. Idle workers are unref'd, so a pool
  * never keeps a finished process alive; a worker that dies fails its own batches and is replaced.
  */
-export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise<BatchExecutor> {
+export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise<Executor> {
   const url = options.workerUrl ?? defaultWorkerUrl();
   if (!url) throw new Error('the batch worker is not built (tag-worker.js is missing); run `npm run build`, or use the inline executor');
   const size = Math.max(1, options.size ?? availableParallelism());
@@ -145,13 +174,13 @@ export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise
     const slot: Slot = { worker, pending: new Map() };
     worker.unref();
     worker.on('message', (msg: WorkerReply) => {
-      if (msg.type !== 'done' && msg.type !== 'error') return;
+      if (msg.type !== 'done' && msg.type !== 'json' && msg.type !== 'error') return;
       const p = slot.pending.get(msg.id);
       if (!p) return;
       slot.pending.delete(msg.id);
       if (slot.pending.size === 0) worker.unref();
-      if (msg.type === 'done') p.resolve(msg.result);
-      else p.reject(new Error(`batch worker failed: ${msg.message}`));
+      if (msg.type === 'error') p.reject(new Error(`batch worker failed: ${msg.message}`));
+      else p.resolve(msg);
     });
     const fail = (err: Error): void => {
       const i = slots.indexOf(slot);
@@ -185,23 +214,27 @@ export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise
   taxonomyVersion = [...versions][0] as string;
   for (const w of workers) slots.push(attach(w.worker));
 
+  // To the least busy worker; resolves with its reply.
+  const send = (request: (id: number) => WorkerRequest): Promise<Extract<WorkerReply, { type: 'done' | 'json' }>> => {
+    if (closed) return Promise.reject(new Error('the batch worker pool is closed'));
+    let slot: Slot | undefined;
+    for (const s of slots) if (!slot || s.pending.size < slot.pending.size) slot = s;
+    if (!slot) return Promise.reject(new Error('no batch worker is running'));
+    const id = nextId++;
+    const target = slot;
+    return new Promise((resolve, reject) => {
+      target.pending.set(id, { resolve, reject });
+      target.worker.ref();
+      target.worker.postMessage(request(id));
+    });
+  };
+
   return {
     parallelism: size,
     taxonomyVersion,
     mode: 'workers',
-    run(task) {
-      if (closed) return Promise.reject(new Error('the batch worker pool is closed'));
-      let slot: Slot | undefined;
-      for (const s of slots) if (!slot || s.pending.size < slot.pending.size) slot = s;
-      if (!slot) return Promise.reject(new Error('no batch worker is running'));
-      const id = nextId++;
-      const target = slot;
-      return new Promise<BatchResult>((resolve, reject) => {
-        target.pending.set(id, { resolve, reject });
-        target.worker.ref();
-        target.worker.postMessage({ id, task } satisfies WorkerRequest);
-      });
-    },
+    run: (task) => send((id) => ({ id, task })).then((reply) => (reply.type === 'done' ? reply.result : Promise.reject(new Error('batch worker answered a batch with JSON')))),
+    classifyJson: (job) => send((id) => ({ id, classify: job })).then((reply) => (reply.type === 'json' ? reply.json : Promise.reject(new Error('batch worker answered a narrative with a batch')))),
     async close() {
       closed = true;
       const all = slots.splice(0);
@@ -262,7 +295,7 @@ export interface BatchExecutorOptions {
  * Workers when they are available and asked for, else the main thread (running from TypeScript sources, as
  * tests do, the compiled worker does not exist). Says which through `mode`.
  */
-export async function createBatchExecutor(options: BatchExecutorOptions): Promise<BatchExecutor> {
+export async function createBatchExecutor(options: BatchExecutorOptions): Promise<Executor> {
   const size = options.workers ?? availableParallelism();
   const url = options.workerUrl ?? defaultWorkerUrl();
   if (size <= 0 || !url) return createInlineExecutor(options.classifier);

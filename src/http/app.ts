@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { ClassifyExecutor } from '../batch/workers.js';
 import type { Classifier } from '../classify/classifier.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -68,6 +69,8 @@ export interface AppDeps {
   requestLog?: RequestHandler;
   /** Per-caller rate limit (src/http/rate-limit.ts), mounted right after `auth`; the server builds it from config. */
   rateLimit?: RateLimiter;
+  /** Classifies `/v1/classify` narratives off the event loop (the server's worker pool); inline when absent. */
+  classifyExecutor?: ClassifyExecutor;
 }
 
 let packageVersion: string | undefined;
@@ -96,7 +99,7 @@ export function createApp(deps: AppDeps): Express {
   const core = createRouteTable();
   const schemas = createRequestSchemas(config);
   addHealthRoutes(core, { classifier, store: deps.store, isDraining });
-  addClassifyRoutes(core, { classifier, schemas, bodyLimit: config.bodyLimit, batchBodyLimit: config.batchBodyLimit });
+  addClassifyRoutes(core, { classifier, schemas, bodyLimit: config.bodyLimit, batchBodyLimit: config.batchBodyLimit, executor: deps.classifyExecutor });
   addTaxonomyRoutes(core, classifier.taxonomy.source);
 
   const mounts = deps.mounts ?? [];

@@ -9,7 +9,7 @@ import { createReviewMounts } from './routes/review.js';
 import type { ServerContext } from './start-server.js';
 
 export function createServerMounts(ctx: ServerContext): Mount[] {
-  const batches = createBatchMounts(ctx);
+  const batches = createBatchMounts({ ...ctx, executor: () => Promise.resolve(ctx.executor) });
   ctx.onShutdown(() => batches.close());
   return [...createReviewMounts(ctx), ...batches.mounts];
 }

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
+import { createBatchExecutor, createInlineExecutor, type Executor } from '../batch/workers.js';
 import { loadClassifier } from '../classify/load-classifier.js';
 import type { Classifier } from '../classify/classifier.js';
 import { loadConfig, type Config } from '../config.js';
@@ -25,6 +26,8 @@ export interface ServerContext {
   logger: Logger;
   classifier: Classifier;
   store: CaseStore | undefined;
+  /** Where narratives are classified: a worker pool (WORKERS, default one per core), or inline. */
+  executor: Executor;
   /**
    * Registers a clean-up (stop job runners and worker pools) run on shutdown after in-flight requests have
    * finished and before the store closes; hooks run in reverse order of registration.
@@ -74,6 +77,21 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/**
+ * The worker pool every classification goes to (requests, batches, jobs), started before the server listens so
+ * the first request already has it. Running from TypeScript sources (tests) there is no compiled worker, and
+ * WORKERS=0 asks for none: both classify on the event loop. A pool that fails to start is logged and replaced
+ * by the event loop too, rather than refusing to serve.
+ */
+async function startExecutor(classifier: Classifier, config: Config, logger: Logger): Promise<Executor> {
+  try {
+    return await createBatchExecutor({ classifier, workers: config.workers, taxonomyDir: config.taxonomyDir, threshold: config.threshold });
+  } catch (err) {
+    logger.error({ error: safeErrorFields(err) }, 'classification workers failed to start; classifying on the main thread');
+    return createInlineExecutor(classifier);
+  }
+}
+
 /** How often idle keep-alive connections are closed while draining (a busy one becomes idle when its response ends). */
 const DRAIN_SWEEP_MS = 50;
 
@@ -83,16 +101,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const classifier = loadClassifier({ taxonomyDir: config.taxonomyDir, threshold: config.threshold });
   const store = (options.openStore ?? ((c: Config) => createSqliteStore({ path: c.storePath })))(config);
   const hooks: (() => void | Promise<void>)[] = [];
-  const context: ServerContext = { config, logger, classifier, store, onShutdown: (hook) => void hooks.push(hook) };
+  const executor = await startExecutor(classifier, config, logger);
+  // First registered, so it runs last: batch runners stop (and finish their current batch) before the pool closes.
+  hooks.push(() => executor.close());
+  const context: ServerContext = { config, logger, classifier, store, executor, onShutdown: (hook) => void hooks.push(hook) };
   // No API key means an open API, allowed only on loopback: setupAuth refuses any other address (and says so).
   const auth = await setupAuth({ store, host: config.host, logger }).catch(async (err: unknown) => {
+    await executor.close();
     await store?.close();
     throw err;
   });
 
   const lifecycle: AppLifecycle = { draining: false };
   const rateLimit = config.rateLimitPerMinute > 0 ? createRateLimiter({ perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst }) : undefined;
-  const app = createApp({ classifier, logger, config, store, auth: auth.gate(), rateLimit, mounts: options.mounts?.(context), lifecycle });
+  const app = createApp({ classifier, logger, config, store, auth: auth.gate(), rateLimit, mounts: options.mounts?.(context), lifecycle, classifyExecutor: executor });
   // A client that sends its request too slowly gets a 408 problem and its connection closed (client-error.ts).
   // Node checks the timeouts only every connectionsCheckingInterval (default 30 s); once a second keeps them close.
   const requestTimeout = config.requestTimeoutMs;
@@ -115,7 +137,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, taxonomyVersion: classifier.taxonomyVersion, store: store ? config.storePath : 'none' }, 'listening');
+  logger.info({ url, taxonomyVersion: classifier.taxonomyVersion, store: store ? config.storePath : 'none', classify: executor.mode, workers: executor.mode === 'workers' ? executor.parallelism : 0 }, 'listening');
 
   let stopping: Promise<number> | undefined;
   const shutdown = (reason: string): Promise<number> => {

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       csvUploadLimit: 4 * 1024 ** 3,
       jobsPath: undefined,
       batchFilesDir: undefined,
+      workers: undefined,
     });
   });
 
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
   it('reads sizes with units and numbers when they are valid', () => {
     const c = loadConfig({ PORT: '0', BODY_LIMIT: '512kb', BATCH_BODY_LIMIT: '2mb', CLASSIFY_THRESHOLD: '0.75', MAX_BATCH_ITEMS: '10', LOG_LEVEL: 'warn' });
     expect(c).toMatchObject({ port: 0, bodyLimit: 512 * 1024, batchBodyLimit: 2 * 1024 ** 2, threshold: 0.75, maxBatchItems: 10, logLevel: 'warn' });
+    expect(loadConfig({ WORKERS: '0' }).workers).toBe(0);
   });
 
   it('treats an empty variable as unset when it is blank', () => {
@@ -62,6 +64,9 @@ describe('loadConfig', () => {
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS', /CORS_ORIGINS must be a comma-separated list of origins/],
     [{ CORS_ORIGINS: 'https://a.example.org/path' }, 'CORS_ORIGINS', /CORS_ORIGINS must be a comma-separated list of origins/],
     [{ RATE_LIMIT_BURST: '0' }, 'RATE_LIMIT_BURST', /RATE_LIMIT_BURST must be at least 1/],
+    [{ WORKERS: '-1' }, 'WORKERS', /WORKERS must be a whole number/],
+    [{ WORKERS: '1000' }, 'WORKERS', /WORKERS must be at most 256/],
+    [{ WORKERS: 'two' }, 'WORKERS', /WORKERS must be a whole number/],
   ])('throws a one-line ConfigError naming the variable when %o is invalid', (env, name, message) => {
     let err: unknown;
     try {

@@ -2,12 +2,19 @@
  * `POST /v1/classify` and `POST /v1/classify/batch`: thin adapters over the pure classifier. The batch is the
  * single-text path in a loop (no second engine): each item is validated on its own, so a bad item becomes its
  * own error entry and the rest are still classified, in input order.
+ *
+ * With an `executor` (the server's worker pool) narratives are classified on worker threads and come back as
+ * JSON text, which the response sends as is: the event loop only parses, validates and writes, so it keeps
+ * answering while a long narrative is classified, and a batch uses every core. Without one (tests, or
+ * WORKERS=0) they are classified here. Both give the same bytes.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Classifier } from '../../classify/classifier.js';
+import type { Classifier, ClassifyOptions } from '../../classify/classifier.js';
+import type { ClassifyExecutor } from '../../batch/workers.js';
 import type { Classification } from '../../classify/result-schema.js';
 import { ClassificationSchema } from '../../classify/result-schema.js';
 import type { ErrorCode } from '../../errors.js';
+import type { Response } from 'express';
 import { jsonBody } from '../json-body.js';
 import { problemFrom } from '../problem.js';
 import type { RouteTable } from '../route-table.js';
@@ -19,6 +26,8 @@ export interface ClassifyRoutesDeps {
   schemas: RequestSchemas;
   bodyLimit: number;
   batchBodyLimit: number;
+  /** Where narratives are classified; this thread when absent. */
+  executor?: ClassifyExecutor;
 }
 
 /** A batch yields to the event loop after this much classification, so health checks and other requests are served. */
@@ -33,7 +42,10 @@ function itemId(item: unknown): string | undefined {
 }
 
 export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): void {
-  const { classifier, schemas } = deps;
+  const { classifier, schemas, executor } = deps;
+  const sendJson = (res: Response, json: string): void => {
+    res.type('application/json').send(json);
+  };
 
   table.add(
     {
@@ -53,9 +65,11 @@ export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): 
       errors: [...JSON_BODY_ERRORS, 'NARRATIVE_TOO_LONG'],
     },
     jsonBody({ limit: deps.bodyLimit }),
-    (req, res) => {
+    async (req, res) => {
       const body = parseRequest(schemas.ClassifyRequest, req.body);
-      res.json(classifier.classify(body.narrative, { id: body.id, threshold: body.threshold, explain: body.explain }));
+      const options: ClassifyOptions = { id: body.id, threshold: body.threshold, explain: body.explain };
+      if (executor) sendJson(res, await executor.classifyJson({ narrative: body.narrative, options }));
+      else res.json(classifier.classify(body.narrative, options));
     },
   );
 
@@ -80,6 +94,10 @@ export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): 
     async (req, res) => {
       const envelope = parseRequest(schemas.BatchEnvelope, req.body);
       const options = { threshold: envelope.threshold, explain: envelope.explain };
+      if (executor) {
+        sendJson(res, await classifyItemsJson(executor, schemas, envelope.items, options, classifier.taxonomyVersion));
+        return;
+      }
       const results: BatchResponse['results'] = [];
       let failed = 0;
       let sliceStart = performance.now();
@@ -104,4 +122,21 @@ export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): 
       res.json(response);
     },
   );
+}
+
+/**
+ * The batch response as JSON text, items classified on the executor (all queued at once: the pool spreads them
+ * over its workers). Same keys in the same order as the inline path's `res.json(response)`.
+ */
+async function classifyItemsJson(executor: ClassifyExecutor, schemas: RequestSchemas, items: readonly unknown[], options: ClassifyOptions, taxonomyVersion: string): Promise<string> {
+  let failed = 0;
+  const parts = items.map((raw, index): Promise<string> => {
+    const item = schemas.BatchItem.safeParse(raw);
+    if (item.success) return executor.classifyJson({ narrative: item.data.narrative, options: { ...options, id: item.data.id } });
+    failed++;
+    const id = itemId(raw);
+    return Promise.resolve(JSON.stringify({ index, ...(id !== undefined ? { id } : {}), error: problemFrom(validationError(item.error, ['items', index])) }));
+  });
+  const results = await Promise.all(parts);
+  return `{"taxonomyVersion":${JSON.stringify(taxonomyVersion)},"count":${items.length},"failed":${failed},"results":[${results.join(',')}]}`;
 }
