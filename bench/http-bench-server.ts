@@ -72,7 +72,7 @@ async function buildApp(variant: string): Promise<Express> {
   echoRouter.post('/bench/echo', jsonBody({ limit: config.bodyLimit }), echo);
   const classifier = loadClassifier();
   // The server's own choice (src/http/start-server.ts): a worker per core, unless the variant asks for none.
-  const classifyExecutor = variant === 'event-loop' ? undefined : await createBatchExecutor({ classifier });
+  const classifyExecutor = variant === 'event-loop' ? undefined : await createBatchExecutor({ classifier, workers: process.env.WORKERS === undefined ? undefined : Number(process.env.WORKERS) });
   return createApp({ classifier, logger, config, mounts: [{ path: '/', router: echoRouter }], requestLog: await requestLogFor(variant), classifyExecutor });
 }
 
