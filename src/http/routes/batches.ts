@@ -319,7 +319,8 @@ export interface BatchMounts {
 
 /**
  * Everything for batches: the job store (its own SQLite file), the runner (recovering interrupted jobs at
- * once), a worker pool shared by jobs and streaming requests (the server passes its own, started before it listens; otherwise one is started on first use), and both route tables.
+ * once), a worker pool shared by jobs and streaming requests (the server passes its own, started before it
+ * listens; otherwise one is started on first use), and both route tables.
  */
 export function createBatchMounts(deps: BatchMountDeps): BatchMounts {
   const { config, logger } = deps;
