@@ -40,6 +40,8 @@ export interface ClassifyJob {
 export interface ClassifyExecutor {
   readonly mode: 'workers' | 'inline';
   classifyJson(job: ClassifyJob): Promise<string>;
+  /** False when no worker is left to classify (each one died and none could be replaced); readiness reports it. */
+  available?(): boolean;
 }
 
 /** Batches and single narratives: what a worker pool and the inline executor both do. */
@@ -233,6 +235,7 @@ export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise
     parallelism: size,
     taxonomyVersion,
     mode: 'workers',
+    available: () => !closed && slots.length > 0,
     run: (task) => send((id) => ({ id, task })).then((reply) => (reply.type === 'done' ? reply.result : Promise.reject(new Error('batch worker answered a batch with JSON')))),
     classifyJson: (job) => send((id) => ({ id, classify: job })).then((reply) => (reply.type === 'json' ? reply.json : Promise.reject(new Error('batch worker answered a narrative with a batch')))),
     async close() {

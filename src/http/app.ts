@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
 
   const core = createRouteTable();
   const schemas = createRequestSchemas(config);
-  addHealthRoutes(core, { classifier, store: deps.store, isDraining });
+  addHealthRoutes(core, { classifier, store: deps.store, isDraining, executor: deps.classifyExecutor });
   addClassifyRoutes(core, { classifier, schemas, bodyLimit: config.bodyLimit, batchBodyLimit: config.batchBodyLimit, executor: deps.classifyExecutor });
   addTaxonomyRoutes(core, classifier.taxonomy.source);
 

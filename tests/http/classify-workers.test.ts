@@ -66,4 +66,17 @@ describe('classification on the worker pool', () => {
     expect(res.text).not.toContain('worker died');
     expect(logs.text()).not.toContain(NARRATIVE);
   });
+
+  it('is not ready (503 NOT_READY) once the pool has no worker left, and ready while it has one', async () => {
+    const small = await createWorkerPool({ size: 1, workerUrl: buildWorker(), expectedVersion: testClassifier().taxonomyVersion });
+    const { app } = testApp({ env, classifyExecutor: small });
+    await request(app).get('/readyz').expect(200);
+    await small.close();
+    const res = await request(app).get('/readyz').expect(503);
+    expect(res.body).toMatchObject({ code: 'NOT_READY', detail: 'No classification worker is running.' });
+    const failed = await request(app).post('/v1/classify').send({ narrative: NARRATIVE }).expect(503);
+    expect(failed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(failed.body).toMatchObject({ code: 'NOT_READY' });
+    await request(app).post('/v1/classify/batch').send({ items: [{ narrative: NARRATIVE }] }).expect(503);
+  }, 30_000);
 });

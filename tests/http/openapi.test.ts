@@ -86,8 +86,9 @@ describe('GET /openapi.json', () => {
   it('documents problem responses with the catalog codes when an operation declares them', async () => {
     const doc = await fetchDoc();
     const responses = doc.paths['/v1/classify']?.post?.responses ?? {};
-    expect(Object.keys(responses).sort()).toEqual(['200', '400', '413', '415', '500']);
+    expect(Object.keys(responses).sort()).toEqual(['200', '400', '413', '415', '500', '503']);
     expect(JSON.stringify(responses['413'])).toContain('NARRATIVE_TOO_LONG');
+    expect(JSON.stringify(responses['503'])).toContain('NOT_READY');
     expect(responses['400']).toMatchObject({ content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
     const problem = doc.components.schemas.Problem as { properties: { code: { enum: string[] } } };
     expect(problem.properties.code.enum).toEqual(ERROR_CODES);

@@ -9,12 +9,12 @@
  * WORKERS=0) they are classified here. Both give the same bytes.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Classifier, ClassifyOptions } from '../../classify/classifier.js';
+import type { Response } from 'express';
 import type { ClassifyExecutor } from '../../batch/workers.js';
+import type { Classifier, ClassifyOptions } from '../../classify/classifier.js';
 import type { Classification } from '../../classify/result-schema.js';
 import { ClassificationSchema } from '../../classify/result-schema.js';
-import type { ErrorCode } from '../../errors.js';
-import type { Response } from 'express';
+import { AppError, type ErrorCode } from '../../errors.js';
 import { jsonBody } from '../json-body.js';
 import { problemFrom } from '../problem.js';
 import type { RouteTable } from '../route-table.js';
@@ -46,6 +46,10 @@ export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): 
   const sendJson = (res: Response, json: string): void => {
     res.type('application/json').send(json);
   };
+  // A pool whose workers all died (and could not be replaced) cannot classify: say so as 503, like /readyz.
+  const assertAvailable = (): void => {
+    if (executor?.available?.() === false) throw new AppError('NOT_READY', 'No classification worker is running; try again shortly.');
+  };
 
   table.add(
     {
@@ -62,12 +66,13 @@ export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): 
         example: { id: 'case-42', narrative: 'She wired $4,500 after an email that posed as her bank said her account was frozen.' },
       },
       responses: { 200: { description: 'The classification', schema: ClassificationSchema, schemaName: 'Classification' } },
-      errors: [...JSON_BODY_ERRORS, 'NARRATIVE_TOO_LONG'],
+      errors: [...JSON_BODY_ERRORS, 'NARRATIVE_TOO_LONG', 'NOT_READY'],
     },
     jsonBody({ limit: deps.bodyLimit }),
     async (req, res) => {
       const body = parseRequest(schemas.ClassifyRequest, req.body);
       const options: ClassifyOptions = { id: body.id, threshold: body.threshold, explain: body.explain };
+      assertAvailable();
       if (executor) sendJson(res, await executor.classifyJson({ narrative: body.narrative, options }));
       else res.json(classifier.classify(body.narrative, options));
     },
@@ -88,12 +93,13 @@ export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): 
         example: { items: [{ id: 'a', narrative: 'He logged into her bank account with a stolen password and wired $9,000 out.' }, { id: 'b', narrative: '' }] },
       },
       responses: { 200: { description: 'One entry per item, in input order', schema: BatchResponseSchema, schemaName: 'BatchResponse' } },
-      errors: [...JSON_BODY_ERRORS, 'TOO_MANY_ITEMS'],
+      errors: [...JSON_BODY_ERRORS, 'TOO_MANY_ITEMS', 'NOT_READY'],
     },
     jsonBody({ limit: deps.batchBodyLimit }),
     async (req, res) => {
       const envelope = parseRequest(schemas.BatchEnvelope, req.body);
       const options = { threshold: envelope.threshold, explain: envelope.explain };
+      assertAvailable();
       if (executor) {
         sendJson(res, await classifyItemsJson(executor, schemas, envelope.items, options, classifier.taxonomyVersion));
         return;

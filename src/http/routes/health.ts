@@ -1,7 +1,8 @@
 /**
  * `GET /healthz`: the process is up (liveness). `GET /readyz`: the taxonomy is loaded, the store (when there is
- * one) answers, and the server is not shutting down (readiness: load balancers stop routing here while it drains).
+ * one) answers, a classification worker is running (when there is a pool), and the server is not shutting down (readiness: load balancers stop routing here while it drains).
  */
+import type { ClassifyExecutor } from '../../batch/workers.js';
 import type { Classifier } from '../../classify/classifier.js';
 import { AppError } from '../../errors.js';
 import { safeErrorFields } from '../problem.js';
@@ -17,6 +18,8 @@ export interface HealthRoutesDeps {
   classifier: Classifier;
   store?: ReadinessProbe;
   isDraining: () => boolean;
+  /** The classification worker pool, when there is one: not ready while it has no worker left. */
+  executor?: ClassifyExecutor;
 }
 
 export function addHealthRoutes(table: RouteTable, deps: HealthRoutesDeps): void {
@@ -47,6 +50,7 @@ export function addHealthRoutes(table: RouteTable, deps: HealthRoutesDeps): void
     async (req, res) => {
       if (deps.isDraining()) throw new AppError('NOT_READY', 'The server is shutting down.');
       if (!deps.classifier.taxonomyVersion) throw new AppError('NOT_READY', 'The taxonomy is not loaded.');
+      if (deps.executor?.available?.() === false) throw new AppError('NOT_READY', 'No classification worker is running.');
       if (deps.store) {
         try {
           await deps.store.ping();
