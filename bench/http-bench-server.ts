@@ -36,7 +36,8 @@ async function loadPinoHttp(): Promise<PinoHttpFactory> {
 }
 
 const { values } = parseArgs({ options: { variant: { type: 'string', default: 'app' } } });
-const config = loadConfig({});
+// WORKERS is read as the server reads it (validated), so `WORKERS=1 npm run bench -- --only http` measures one worker.
+const config = loadConfig({ WORKERS: process.env.WORKERS });
 const logger = createLogger({ level: 'info', format: 'json', isTTY: false });
 const echo: RequestHandler = (req, res) => {
   res.json(req.body);
@@ -72,7 +73,8 @@ async function buildApp(variant: string): Promise<Express> {
   echoRouter.post('/bench/echo', jsonBody({ limit: config.bodyLimit }), echo);
   const classifier = loadClassifier();
   // The server's own choice (src/http/start-server.ts): a worker per core, unless the variant asks for none.
-  const classifyExecutor = variant === 'event-loop' ? undefined : await createBatchExecutor({ classifier, workers: process.env.WORKERS === undefined ? undefined : Number(process.env.WORKERS) });
+  const executor = variant === 'event-loop' ? undefined : await createBatchExecutor({ classifier, workers: config.workers });
+  const classifyExecutor = executor?.mode === 'workers' ? executor : undefined;
   return createApp({ classifier, logger, config, mounts: [{ path: '/', router: echoRouter }], requestLog: await requestLogFor(variant), classifyExecutor });
 }
 

@@ -114,7 +114,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   const lifecycle: AppLifecycle = { draining: false };
   const rateLimit = config.rateLimitPerMinute > 0 ? createRateLimiter({ perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst }) : undefined;
-  const app = createApp({ classifier, logger, config, store, auth: auth.gate(), rateLimit, mounts: options.mounts?.(context), lifecycle, classifyExecutor: executor });
+  // Only a real pool takes /v1/classify off the event loop; without one the routes classify here, where a batch
+  // yields every ~10 ms and stops when its client leaves.
+  const classifyExecutor = executor.mode === 'workers' ? executor : undefined;
+  const app = createApp({ classifier, logger, config, store, auth: auth.gate(), rateLimit, mounts: options.mounts?.(context), lifecycle, classifyExecutor });
   // A client that sends its request too slowly gets a 408 problem and its connection closed (client-error.ts).
   // Node checks the timeouts only every connectionsCheckingInterval (default 30 s); once a second keeps them close.
   const requestTimeout = config.requestTimeoutMs;

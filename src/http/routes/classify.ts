@@ -10,6 +10,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Response } from 'express';
+import type { ZodError } from 'zod';
 import type { ClassifyExecutor } from '../../batch/workers.js';
 import type { Classifier, ClassifyOptions } from '../../classify/classifier.js';
 import type { Classification } from '../../classify/result-schema.js';
@@ -39,6 +40,12 @@ function itemId(item: unknown): string | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const id = (item as { id?: unknown }).id;
   return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : undefined;
+}
+
+/** The error entry of an invalid batch item, shared by both batch paths so their answers stay identical. */
+function itemErrorEntry(raw: unknown, index: number, error: ZodError): BatchResponse['results'][number] {
+  const id = itemId(raw);
+  return { index, ...(id !== undefined ? { id } : {}), error: problemFrom(validationError(error, ['items', index])) };
 }
 
 export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): void {
@@ -117,8 +124,7 @@ export function addClassifyRoutes(table: RouteTable, deps: ClassifyRoutesDeps): 
         const item = schemas.BatchItem.safeParse(raw);
         if (!item.success) {
           failed++;
-          const id = itemId(raw);
-          results.push({ index, ...(id !== undefined ? { id } : {}), error: problemFrom(validationError(item.error, ['items', index])) });
+          results.push(itemErrorEntry(raw, index, item.error));
           continue;
         }
         const result: Classification = classifier.classify(item.data.narrative, { ...options, id: item.data.id });
@@ -140,8 +146,7 @@ async function classifyItemsJson(executor: ClassifyExecutor, schemas: RequestSch
     const item = schemas.BatchItem.safeParse(raw);
     if (item.success) return executor.classifyJson({ narrative: item.data.narrative, options: { ...options, id: item.data.id } });
     failed++;
-    const id = itemId(raw);
-    return Promise.resolve(JSON.stringify({ index, ...(id !== undefined ? { id } : {}), error: problemFrom(validationError(item.error, ['items', index])) }));
+    return Promise.resolve(JSON.stringify(itemErrorEntry(raw, index, item.error)));
   });
   const results = await Promise.all(parts);
   return `{"taxonomyVersion":${JSON.stringify(taxonomyVersion)},"count":${items.length},"failed":${failed},"results":[${results.join(',')}]}`;

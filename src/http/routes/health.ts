@@ -1,6 +1,7 @@
 /**
  * `GET /healthz`: the process is up (liveness). `GET /readyz`: the taxonomy is loaded, the store (when there is
- * one) answers, a classification worker is running (when there is a pool), and the server is not shutting down (readiness: load balancers stop routing here while it drains).
+ * one) answers, a classification worker is running (when there is a pool), and the server is not shutting down
+ * (readiness: load balancers stop routing here while it drains).
  */
 import type { ClassifyExecutor } from '../../batch/workers.js';
 import type { Classifier } from '../../classify/classifier.js';
