@@ -9,7 +9,7 @@ import { collectEvidence, elementEvidence } from './explain.js';
 import { matchRules } from './match.js';
 import type { Candidate, Classification, ElementResult, Evidence, Priority, Suggestion } from './result-schema.js';
 import { round3, scoreElements, scoreTarget, type ElementScore, type TargetScore } from './score.js';
-import { tokenize } from './tokenize.js';
+import { tokenizeShared } from './tokenize.js';
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -58,7 +58,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
   function classify(text: string, options: ClassifyOptions = {}): Classification {
     const threshold = options.threshold ?? defaultThreshold;
     const explain = options.explain ?? true;
-    const tokens = tokenize(text, tx.stemmer);
+    const tokens = tokenizeShared(text, tx.stemmer);
     const hits = matchRules(text, tokens, tx);
     const elements = scoreElements(tx, hits);
     const passes = (s: TargetScore): boolean => s.complete && s.score + 1e-9 >= threshold;

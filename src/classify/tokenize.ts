@@ -82,33 +82,74 @@ function codePointAt(text: string, i: number): number {
   return text.codePointAt(i) ?? 0;
 }
 
-// Int32 lanes per token in the scratch and result buffers: start, end, sentence, clause, stem id.
-const LANES = 5;
-// Reused by every call (tokenize is synchronous and never re-entered); larger one-off inputs get their own buffer.
-const SCRATCH_KEEP = 1 << 16;
-let scratch = new Int32Array(4096);
+/** Token arrays with room for `capacity` tokens; `count` of them are in use. */
+interface TokenBuffers {
+  count: number;
+  capacity: number;
+  start: Int32Array;
+  end: Int32Array;
+  norm: string[];
+  word: Word[];
+  stemId: Int32Array;
+  sentence: Int32Array;
+  clause: Int32Array;
+}
 
-function scratchFor(size: number): Int32Array {
-  if (size <= scratch.length) return scratch;
-  const buffer = new Int32Array(size);
-  if (size <= SCRATCH_KEEP) scratch = buffer;
-  return buffer;
+function tokenBuffers(capacity: number): TokenBuffers {
+  return {
+    count: 0,
+    capacity,
+    start: new Int32Array(capacity),
+    end: new Int32Array(capacity),
+    norm: [],
+    word: [],
+    stemId: new Int32Array(capacity),
+    sentence: new Int32Array(capacity),
+    clause: new Int32Array(capacity),
+  };
+}
+
+// Reused by every tokenizeShared call (tokenizing is synchronous and never re-entered); an input too large to keep
+// the buffers for gets its own.
+const SHARED_KEEP = 1 << 15;
+let shared = tokenBuffers(2048);
+
+/**
+ * Tokenize into buffers shared by every call: the result is valid only until the next call (the classifier consumes
+ * it before returning). Typed arrays allocated per narrative cost more than the scan that fills them (each one a
+ * separately tracked off-heap allocation); {@link tokenize} is the copying version for callers that keep tokens.
+ */
+export function tokenizeShared(text: string, stemmer: Stemmer): Tokens {
+  // A token takes at least one character and is followed by one that is not part of it: at most ⌈n/2⌉ tokens.
+  const cap = (text.length >> 1) + 1;
+  let buffers = shared;
+  if (cap > buffers.capacity) {
+    buffers = tokenBuffers(Math.max(cap, 2 * shared.capacity));
+    if (buffers.capacity <= SHARED_KEEP) shared = buffers;
+  }
+  scan(text, stemmer, buffers);
+  return buffers;
 }
 
 export function tokenize(text: string, stemmer: Stemmer): Tokens {
+  const t = tokenizeShared(text, stemmer);
+  const count = t.count;
+  const copy = (a: Int32Array): Int32Array => a.slice(0, count);
+  return {
+    count,
+    start: copy(t.start),
+    end: copy(t.end),
+    norm: t.norm.slice(0, count),
+    word: t.word.slice(0, count),
+    stemId: copy(t.stemId),
+    sentence: copy(t.sentence),
+    clause: copy(t.clause),
+  };
+}
+
+function scan(text: string, stemmer: Stemmer, out: TokenBuffers): void {
   const n = text.length;
-  // A token takes at least one character and is followed by one that is not part of it: at most ⌈n/2⌉ tokens.
-  // The scan writes into a reused scratch buffer sized to that bound; the result is one exact-size copy at the
-  // end (a fresh bound-sized buffer per narrative cost ~8 bytes of off-heap memory per input character).
-  const cap = (n >> 1) + 1;
-  const buffer = scratchFor(LANES * cap);
-  const starts = buffer.subarray(0, cap);
-  const ends = buffer.subarray(cap, 2 * cap);
-  const sentences = buffer.subarray(2 * cap, 3 * cap);
-  const clauses = buffer.subarray(3 * cap, 4 * cap);
-  const stemIds = buffer.subarray(4 * cap, 5 * cap);
-  const norms: string[] = [];
-  const words: Word[] = [];
+  const { start: starts, end: ends, sentence: sentences, clause: clauses, stemId: stemIds, norm: norms, word: words } = out;
   let count = 0;
   let sentence = 0;
   let clause = 0;
@@ -121,7 +162,7 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     const c = src.charCodeAt(i);
     // Sentence boundaries between tokens.
     if (c === 46 /* . */ || c === 33 /* ! */ || c === 63 /* ? */ || c === 59 /* ; */) {
-      if (c !== 46 || endsSentence(src, i, norms)) {
+      if (c !== 46 || endsSentence(src, i, count > 0 ? norms[count - 1] : undefined)) {
         if (count > 0 && sentences[count - 1] === sentence) sentence++;
       }
       i++;
@@ -205,30 +246,17 @@ export function tokenize(text: string, stemmer: Stemmer): Tokens {
     }
     starts[count] = start;
     ends[count] = i;
-    norms.push(norm);
-    words.push(word);
+    norms[count] = norm;
+    words[count] = word;
     stemIds[count] = word.stemId;
     if (count > 0 && sentences[count - 1] !== sentence) clause++;
     sentences[count] = sentence;
     clauses[count] = clause;
     count++;
   }
-  const out = new Int32Array(LANES * count);
-  out.set(starts.subarray(0, count), 0);
-  out.set(ends.subarray(0, count), count);
-  out.set(sentences.subarray(0, count), 2 * count);
-  out.set(clauses.subarray(0, count), 3 * count);
-  out.set(stemIds.subarray(0, count), 4 * count);
-  return {
-    count,
-    start: out.subarray(0, count),
-    end: out.subarray(count, 2 * count),
-    norm: norms,
-    word: words,
-    stemId: out.subarray(4 * count, 5 * count),
-    sentence: out.subarray(2 * count, 3 * count),
-    clause: out.subarray(3 * count, 4 * count),
-  };
+  norms.length = count;
+  words.length = count;
+  out.count = count;
 }
 
 // Shared by every amount token; the matcher never memoises on class words (their edges depend on the digits).
@@ -242,10 +270,9 @@ function isCurrencyBefore(text: string, start: number): boolean {
 }
 
 /** A period ends a sentence when followed by space or end, and not after an abbreviation or a single letter ("U.S."). */
-function endsSentence(text: string, i: number, norms: string[]): boolean {
+function endsSentence(text: string, i: number, prev: string | undefined): boolean {
   const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 32;
   if (!isSpace(next) && next !== 34 && next !== 41) return false;
-  const prev = norms[norms.length - 1];
   if (prev === undefined) return false;
   // The previous token must end right before the period to be an abbreviation candidate.
   if (prev.length === 1 && /[a-z]/.test(prev)) return false;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createStemmer, identityStemmer, type Stemmer } from '../../src/classify/stem.js';
-import { phraseTokens, tokenize, type Tokens } from '../../src/classify/tokenize.js';
+import { phraseTokens, tokenize, tokenizeShared, type Tokens } from '../../src/classify/tokenize.js';
 
 const identity: Stemmer = identityStemmer();
 
@@ -270,5 +270,33 @@ describe('tokenize: stems and phrases', () => {
   it('tokenizes taxonomy phrases exactly like narratives', () => {
     expect(phraseTokens("Victim's E-Mail")).toEqual(['victims', 'e', 'mail']);
     expect(phraseTokens('ｗｉｒｅ')).toEqual(['wire']);
+  });
+});
+
+describe('tokenizeShared: the classifier reuses one set of buffers', () => {
+  const lanes = (t: Tokens): unknown[] => {
+    const n = t.count;
+    const lane = (a: Int32Array): number[] => Array.from(a.subarray(0, n));
+    return [n, lane(t.start), lane(t.end), lane(t.sentence), lane(t.clause), lane(t.stemId), t.norm.slice(0, n), t.word.slice(0, n).map((w) => w.stem)];
+  };
+
+  it('gives what tokenize gives, and nothing of a longer narrative before it leaks into a shorter one', () => {
+    const stemmer = createStemmer();
+    const long = 'The victims wired $9,000. They did not click the link; the agent (an AI) emailed the files. '.repeat(40);
+    const short = "Acct no. 4411, didn't wire";
+    expect(lanes(tokenizeShared(long, stemmer))).toEqual(lanes(tokenize(long, stemmer)));
+    const shared = tokenizeShared(short, stemmer);
+    expect(lanes(shared)).toEqual(lanes(tokenize(short, stemmer)));
+    expect(shared.norm).toEqual(['acct', 'no', '4411', 'didnt', 'wire']);
+    expect(shared.word).toHaveLength(5);
+    // "no." before a number does not end the sentence: the period check reads this narrative's previous token.
+    expect(Array.from(shared.sentence.subarray(0, shared.count))).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('handles an input larger than the buffers it keeps without keeping it', () => {
+    const stemmer = createStemmer();
+    const huge = 'wire '.repeat(70_000);
+    expect(tokenizeShared(huge, stemmer).count).toBe(70_000);
+    expect(lanes(tokenizeShared('wired money', stemmer))).toEqual(lanes(tokenize('wired money', stemmer)));
   });
 });
