@@ -59,6 +59,23 @@ function scopesFor(count: number): Uint8Array {
   return scopesPool;
 }
 
+/** A growable stack of int32, pooled per use site: pass 1's lists are rebuilt for every narrative. */
+class IntStack {
+  data = new Int32Array(256);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.data.length) {
+      const grown = new Int32Array(2 * this.n);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.n++] = v;
+  }
+}
+const touchedPool = new IntStack();
+const phraseRefPool = new IntStack();
+const partRefPool = new IntStack();
+
 function partList(slot: number): number[] {
   while (partLists.length <= slot) partLists.push([]);
   return partLists[slot] ?? [];
@@ -194,10 +211,13 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
   // parts and need no hit lists at all.
   const { listenerStart, listenerCodes } = tx;
   const seenParts = partBits(rules.length);
-  const touched: number[] = [];
-  const phraseRefs: number[] = [];
+  const touched = touchedPool;
+  const phraseRefs = phraseRefPool;
   // (hit, listener code) pairs of proximity parts, so pass 2 revisits only those.
-  const partRefs: number[] = [];
+  const partRefs = partRefPool;
+  touched.n = 0;
+  phraseRefs.n = 0;
+  partRefs.n = 0;
   for (let i = 0; i < ph.count; i++) {
     const p = ph.pattern[i] as number;
     const stop = listenerStart[p + 1] as number;
@@ -209,8 +229,12 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
         const bits = seenParts[rule] as number;
         if (bits === 0) touched.push(rule);
         seenParts[rule] = bits | (1 << part);
-        partRefs.push(i, code);
-      } else if (part === -1) phraseRefs.push(i, rule);
+        partRefs.push(i);
+        partRefs.push(code);
+      } else if (part === -1) {
+        phraseRefs.push(i);
+        phraseRefs.push(rule);
+      }
       else {
         excluded ??= new Map();
         let s = excluded.get(rule);
@@ -220,9 +244,9 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     }
   }
 
-  for (let q = 0; q < phraseRefs.length; q += 2) {
-    const i = phraseRefs[q] as number;
-    const rule = phraseRefs[q + 1] as number;
+  for (let q = 0; q < phraseRefs.n; q += 2) {
+    const i = phraseRefs.data[q] as number;
+    const rule = phraseRefs.data[q + 1] as number;
     const from = ph.from[i] as number;
     if (isExcluded(rule, from)) continue;
     push(rule, { start: start[from] as number, end: end[(ph.to[i] as number) - 1] as number, scope: scopeOf(rule, from) });
@@ -230,7 +254,8 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
 
   // Pass 2: hit lists for the proximity rules that saw every part (marked with the COMPLETE bit).
   const complete: number[] = [];
-  for (const rule of touched) {
+  for (let q = 0; q < touched.n; q++) {
+    const rule = touched.data[q] as number;
     if (seenParts[rule] === (1 << (rules[rule] as CompiledRule).partCount) - 1) {
       seenParts[rule] = COMPLETE;
       complete.push(rule);
@@ -238,12 +263,12 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     else seenParts[rule] = 0; // the pooled bytes go back clean
   }
   if (complete.length > 0) {
-    for (let q = 0; q < partRefs.length; q += 2) {
-      const code = partRefs[q + 1] as number;
+    for (let q = 0; q < partRefs.n; q += 2) {
+      const code = partRefs.data[q + 1] as number;
       const rule = listenerRule(code);
       if (seenParts[rule] !== COMPLETE) continue;
       const list = partList(rule * MAX_PARTS + listenerPart(code));
-      if (list.length < MAX_PART_HITS) list.push(partRefs[q] as number);
+      if (list.length < MAX_PART_HITS) list.push(partRefs.data[q] as number);
     }
     for (const rule of complete) {
       seenParts[rule] = 0;
