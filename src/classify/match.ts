@@ -39,8 +39,19 @@ const COMPLETE = 0x80; // part bits use the low four; this marks "every part see
 let partBitsPool = new Uint8Array(256);
 let keysPool = new Int32Array(1024);
 let scopesPool = new Uint8Array(1024);
-/** Hit indices per (rule, part) of the proximity rules being combined: `partLists[rule * MAX_PARTS + part]`. */
-const partLists: number[][] = [];
+/**
+ * Hit indices per (rule, part) of the proximity rules being combined, flat: list `slot = rule * MAX_PARTS + part` is
+ * `partHits[slot * MAX_PART_HITS ..]`, `partCounts[slot]` long. Sized for the taxonomy on first use; counts go back
+ * to zero after each rule is combined.
+ */
+let partHits = new Int32Array(0);
+let partCounts = new Int32Array(0);
+
+function ensurePartLists(rules: number): void {
+  if (partCounts.length >= rules * MAX_PARTS) return;
+  partCounts = new Int32Array(rules * MAX_PARTS);
+  partHits = new Int32Array(rules * MAX_PARTS * MAX_PART_HITS);
+}
 const hitPool = { count: 0, pattern: new Int32Array(256), from: new Int32Array(256), to: new Int32Array(256) };
 
 /** One zeroed byte per rule; callers reset the bytes they set before returning. */
@@ -76,10 +87,6 @@ const touchedPool = new IntStack();
 const phraseRefPool = new IntStack();
 const partRefPool = new IntStack();
 
-function partList(slot: number): number[] {
-  while (partLists.length <= slot) partLists.push([]);
-  return partLists[slot] ?? [];
-}
 
 function pushHit(pattern: number, from: number, to: number): void {
   const n = hitPool.count;
@@ -263,18 +270,23 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     else seenParts[rule] = 0; // the pooled bytes go back clean
   }
   if (complete.length > 0) {
+    ensurePartLists(rules.length);
     for (let q = 0; q < partRefs.n; q += 2) {
       const code = partRefs.data[q + 1] as number;
       const rule = listenerRule(code);
       if (seenParts[rule] !== COMPLETE) continue;
-      const list = partList(rule * MAX_PARTS + listenerPart(code));
-      if (list.length < MAX_PART_HITS) list.push(partRefs.data[q] as number);
+      const slot = rule * MAX_PARTS + listenerPart(code);
+      const n = partCounts[slot] as number;
+      if (n < MAX_PART_HITS) {
+        partHits[slot * MAX_PART_HITS + n] = partRefs.data[q] as number;
+        partCounts[slot] = n + 1;
+      }
     }
     for (const rule of complete) {
       seenParts[rule] = 0;
       const r = rules[rule] as CompiledRule;
       const best = combineNear(ph, sentence, rule, r);
-      for (let k = 0; k < r.partCount; k++) (partLists[rule * MAX_PARTS + k] as number[]).length = 0;
+      for (let k = 0; k < r.partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
       if (best === undefined) continue;
       for (let a = 0; a < best.length; a += 3) {
         const lo = best[a] as number;
@@ -370,7 +382,12 @@ function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: Com
   const { from, to } = ph;
   let longest = 0;
   for (let k = 0; k < n; k++) {
-    for (const h of partLists[base + k] as number[]) longest = Math.max(longest, (to[h] as number) - (from[h] as number));
+    const first = (base + k) * MAX_PART_HITS;
+    const stop = first + (partCounts[base + k] as number);
+    for (let q = first; q < stop; q++) {
+      const h = partHits[q] as number;
+      longest = Math.max(longest, (to[h] as number) - (from[h] as number));
+    }
   }
   near.n = n;
   near.base = base;
@@ -382,9 +399,10 @@ function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: Com
   near.from = from;
   near.to = to;
   near.sentence = sentence;
-  const anchors = partLists[base] as number[];
+  const anchorsEnd = base * MAX_PART_HITS + (partCounts[base] as number);
   let results: number[] | undefined;
-  for (const a of anchors) {
+  for (let q = base * MAX_PART_HITS; q < anchorsEnd; q++) {
+    const a = partHits[q] as number;
     near.aFrom = from[a] as number;
     near.aTo = to[a] as number;
     near.bestSpan = Infinity;
@@ -425,21 +443,22 @@ function searchPart(k: number): void {
     }
     return;
   }
-  const list = partLists[near.base + k] as number[];
+  const first = (near.base + k) * MAX_PART_HITS;
+  const count = partCounts[near.base + k] as number;
   const { aFrom, aTo, reach } = near;
   // Hits are in token order (by `from`) and none is longer than `longest`: skip, by binary search, those that end
   // before the window (plus room for the parts' own length), and stop at the first that starts after it.
   const minFrom = aFrom - reach - near.longest;
   let lo = 0;
-  let hi = list.length;
+  let hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((from[list[mid] as number] as number) < minFrom) lo = mid + 1;
+    if ((from[partHits[first + mid] as number] as number) < minFrom) lo = mid + 1;
     else hi = mid;
   }
   const prevTo = to[chosen[k - 1] as number] as number;
-  for (let i = lo; i < list.length; i++) {
-    const h = list[i] as number;
+  for (let i = lo; i < count; i++) {
+    const h = partHits[first + i] as number;
     const hFrom = from[h] as number;
     const hTo = to[h] as number;
     if (hTo < aFrom - reach) continue;
