@@ -231,7 +231,13 @@ function scan(text: string, stemmer: Stemmer, out: TokenBuffers): void {
     // A number right after a currency sign is an amount: its stem is the class "#amount", so rules can say
     // "paid #amount" without a regex ("wired $4,500", "sent € 900").
     const amount = isDigit(c) && isCurrencyBefore(text, start);
-    if (lower !== undefined && !hasApostrophe && !amount) {
+    const slashWord = i - start === 1 && i < n && src.charCodeAt(i) === 47 /* / */ ? slashAbbreviation(src, start, i) : undefined;
+    if (slashWord !== undefined) {
+      // Case-log shorthand: "w/" is "with" and "w/o" "without", so phrases written in full match terse lines.
+      norm = slashWord.norm;
+      word = stemmer.word(norm);
+      i = slashWord.end;
+    } else if (lower !== undefined && !hasApostrophe && !amount) {
       // All-ASCII text (lower-cased once, offsets unchanged): the token is its own normalized form.
       word = stemmer.wordAt(lower, start, i, hash);
       norm = word.norm;
@@ -257,6 +263,21 @@ function scan(text: string, stemmer: Stemmer, out: TokenBuffers): void {
   norms.length = count;
   words.length = count;
   out.count = count;
+}
+
+/**
+ * "w/" → with, "w/o" → without (the token and its slash, and the "o"), for the one-letter token at `start`; undefined
+ * for anything else ("and/or", "w/e" and "w/in" are left alone: "w/in" is ambiguous between within and with in).
+ */
+function slashAbbreviation(src: string, start: number, slash: number): { norm: string; end: number } | undefined {
+  const c = src.charCodeAt(start) | 0x20; // ASCII lower case
+  if (c !== 119 /* w */) return undefined;
+  const next = slash + 1 < src.length ? src.charCodeAt(slash + 1) | 0x20 : 32;
+  const after = slash + 2 < src.length ? src.charCodeAt(slash + 2) : 32;
+  const wordChar = (d: number): boolean => d < 128 && ASCII[d] === Cls.Word;
+  if (next === 111 /* o */ && !wordChar(after)) return { norm: 'without', end: slash + 2 };
+  if (!wordChar(src.charCodeAt(slash + 1) | 0)) return { norm: 'with', end: slash + 1 };
+  return undefined;
 }
 
 // Shared by every amount token; the matcher never memoises on class words (their edges depend on the digits).

@@ -300,3 +300,23 @@ describe('tokenizeShared: the classifier reuses one set of buffers', () => {
     expect(lanes(tokenizeShared('wired money', stemmer))).toEqual(lanes(tokenize('wired money', stemmer)));
   });
 });
+
+describe('tokenize: case-log shorthand', () => {
+  it('reads "w/" as with and "w/o" as without, keeping the original span as the token', () => {
+    const text = 'Subj w/ fake ID; logged in w/o authorization';
+    expect(toks(text).map((t) => [t.norm, t.surface])).toEqual([
+      ['subj', 'Subj'],
+      ['with', 'w/'],
+      ['fake', 'fake'],
+      ['id', 'ID'],
+      ['logged', 'logged'],
+      ['in', 'in'],
+      ['without', 'w/o'],
+      ['authorization', 'authorization'],
+    ]);
+  });
+
+  it('leaves other slashed forms alone', () => {
+    expect(norms('and/or w/in 40 min, w/e')).toEqual(['and', 'or', 'w', 'in', '40', 'min', 'w', 'e']);
+  });
+});
