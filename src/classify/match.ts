@@ -87,7 +87,6 @@ const touchedPool = new IntStack();
 const phraseRefPool = new IntStack();
 const partRefPool = new IntStack();
 
-
 function pushHit(pattern: number, from: number, to: number): void {
   const n = hitPool.count;
   if (n === hitPool.pattern.length) {

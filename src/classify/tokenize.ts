@@ -6,7 +6,8 @@
  * kept (and dropped from the normalized form: "didn't" → "didnt", "victim's" → "victims"), and `,` / `.`
  * between digits are kept ("5,000.00"). Hyphens split ("face-swapped" → face, swapped), and phrases are
  * tokenized the same way, so both spellings meet. Normalization is per token (NFKC + lower case), which
- * keeps offsets exact even where NFKC changes lengths.
+ * keeps offsets exact even where NFKC changes lengths. Case-log shorthand "w/" and "w/o" normalizes to "with" and
+ * "without" (the token spans the slash).
  */
 import { AMOUNT_STEM, AMOUNT_STEM_ID, FNV_OFFSET, FNV_PRIME, identityStemmer, newWord, type Stemmer, type Word } from './stem.js';
 
