@@ -202,11 +202,13 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     else out.set(rule, [hit]);
   };
   // Attempt rules (negatable: false) still count when the outcome failed ("tried to log in but was blocked"),
-  // but not when the attempt itself is denied ("did not try to log in").
+  // but not when the attempt itself is denied ("did not try to log in"); threats (negatable: conditional) are
+  // cancelled only by a denial, since "if ..., he would post the file" is how a threat is made.
   const scopeOf = (rule: number, fromTok: number): ScopeKind => {
     const s = scopes[fromTok] as ScopeKind;
     const negatable = (rules[rule] as CompiledRule).negatable;
     if (negatable === 'never') return ScopeKind.None;
+    if (negatable === 'conditional') return s === ScopeKind.Negated ? s : ScopeKind.None;
     return negatable === false && s === ScopeKind.Outcome ? ScopeKind.None : s;
   };
   const isExcluded = (rule: number, tok: number): boolean =>

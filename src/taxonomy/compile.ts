@@ -23,7 +23,7 @@ export interface CompiledRule {
   /** Weight for indicators, penalty for counters. */
   weight: number;
   caution: string | undefined;
-  negatable: boolean | 'never';
+  negatable: boolean | 'never' | 'conditional';
   type: RuleType;
   partCount: number;
   within: number;

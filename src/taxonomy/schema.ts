@@ -50,9 +50,10 @@ const matchFields = {
   /** Phrases that cancel a hit of this rule when they occur in the same sentence. */
   exclude: z.array(PhraseSchema).default([]),
   /** true (default): negation and hypothetical scopes cancel the hit. false: a failed outcome ("was blocked", "but failed")
-   *  does not, so an attempt still counts, while a denial before it ("did not try") still does. "never": no scope cancels
-   *  it, for rules whose phrase is itself a negation ("no goods were ever delivered"). */
-  negatable: z.union([z.boolean(), z.literal('never')]).default(true),
+   *  does not, so an attempt still counts, while a denial before it ("did not try") still does. "conditional": only a
+   *  denial cancels it, for threats, which are conditional by nature ("if we did not pay he would post the file").
+   *  "never": no scope cancels it, for rules whose phrase is itself a negation ("no goods were ever delivered"). */
+  negatable: z.union([z.boolean(), z.literal('never'), z.literal('conditional')]).default(true),
   /** Legal or factual source for the rule: statute text, jury instruction, decision, ATLAS technique, report. */
   source: z.string().min(3),
   note: z.string().optional(),

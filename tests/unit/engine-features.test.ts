@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../src/classify/classifier.js';
 import { identityStemmer } from '../../src/classify/stem.js';
+import { matchRules } from '../../src/classify/match.js';
+import { ScopeKind } from '../../src/classify/negation.js';
 import { AMOUNT_STEM, tokenize } from '../../src/classify/tokenize.js';
 import { compileTaxonomy } from '../../src/taxonomy/compile.js';
 import { parseTaxonomy, TaxonomyError } from '../../src/taxonomy/load.js';
@@ -56,6 +58,29 @@ describe('clause-wide negation and negatable: never', () => {
     const c = classifierWith({ 'statutes/computer.yaml': computer });
     const r = JSON.stringify(c.classify('He did not have no permission to enter'));
     expect(r).toMatch(/"text":"no permission","rule":"1030\.access\.no-permission"(?!,"negated")/);
+  });
+});
+
+describe('negatable: conditional', () => {
+  /** Scopes of the hits of the mini taxonomy's `no-permission` rule, with the given `negatable`. */
+  const scopes = (mode: string, text: string): ScopeKind[] => {
+    const computer = miniFile('statutes/computer.yaml').replace(
+      "      - id: no-permission\n        weight: 0.5",
+      `      - id: no-permission\n        weight: 0.5\n        negatable: ${mode}`,
+    );
+    const tx = compileTaxonomy(parseTaxonomy(withFiles({ 'statutes/computer.yaml': computer })));
+    const rule = tx.rules.findIndex((r) => r.qid === '1030.access.no-permission');
+    return (matchRules(text, tokenize(text, tx.stemmer), tx).get(rule) ?? []).map((h) => h.scope);
+  };
+
+  it('keeps a conditional rule asserted inside a hypothetical scope, where a default rule is cancelled', () => {
+    const text = 'If he had no permission to enter';
+    expect(scopes('conditional', text)).toEqual([ScopeKind.None]);
+    expect(scopes('true', text)).toEqual([ScopeKind.Hypothetical]);
+  });
+
+  it('still cancels a conditional rule under a denial', () => {
+    expect(scopes('conditional', 'He did not have no permission to enter')).toEqual([ScopeKind.Negated]);
   });
 });
 
