@@ -4,6 +4,7 @@
  * non-zero exit code; no stack traces.
  */
 import { classifyCommand } from './cli/classify-command.js';
+import { endQuietlyWhenStdoutCloses } from './cli/closed-stdout.js';
 import { KEYS_HELP, keysCommand } from './cli/keys-command.js';
 import { TAG_HELP, tagCommand } from './cli/tag-command.js';
 import { UsageError } from './cli/usage-error.js';
@@ -60,4 +61,5 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+endQuietlyWhenStdoutCloses('ai-crime-classifier');
 process.exitCode = await runCli(process.argv.slice(2));

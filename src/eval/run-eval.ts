@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClassifier } from '../classify/classifier.js';
+import { endQuietlyWhenStdoutCloses } from '../cli/closed-stdout.js';
 import { SAMPLES_DIR } from '../paths.js';
 import { compileTaxonomy } from '../taxonomy/compile.js';
 import { loadTaxonomy } from '../taxonomy/load.js';
@@ -51,6 +52,7 @@ function main(): void {
   });
 }
 
+endQuietlyWhenStdoutCloses('eval');
 try {
   main();
 } catch (err) {

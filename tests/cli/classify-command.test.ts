@@ -2,7 +2,7 @@
  * The CLI as users run it: the built binary in a child process (npm ci runs `prepare`, which builds dist/).
  * Output is the contract JSON; every failure is one line on stderr with a non-zero exit and no stack trace.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,34 @@ describe('ai-crime-classifier classify', () => {
     const r = run(['classify'], '   \n');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the narrative is empty/);
+  });
+});
+
+/** Runs a node script, reads its stdout until the first chunk, then closes the pipe as `| head -1` does. */
+function readFirstChunkThenClose(args: string[], input: string): Promise<{ code: number | null; first: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let first = '';
+    let stderr = '';
+    child.stdout.once('data', (chunk: Buffer) => {
+      first = chunk.toString('utf8');
+      child.stdout.destroy();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, first, stderr }));
+    child.stdin.on('error', () => undefined); // the child may exit before reading all its input
+    child.stdin.end(input);
+  });
+}
+
+describe('a reader that stops early (`| head`)', () => {
+  it('ends classify --jsonl quietly with exit 0, no stack trace', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `c${i}`, narrative: WIRE })).join('\n');
+    const r = await readFirstChunkThenClose([CLI, 'classify', '--jsonl'], lines);
+    expect(r.first).toMatch(/^\{"id":"c0"/);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });
 
