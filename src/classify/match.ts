@@ -286,7 +286,7 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     for (const rule of complete) {
       seenParts[rule] = 0;
       const r = rules[rule] as CompiledRule;
-      const best = combineNear(ph, sentence, rule, r);
+      const best = combineNear(ph, sentence, rule, r, scopes);
       for (let k = 0; k < r.partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
       if (best === undefined) continue;
       for (let a = 0; a < best.length; a += 3) {
@@ -344,6 +344,10 @@ interface NearSearch {
   aFrom: number;
   aTo: number;
   slot: number;
+  /** Token scopes and the rule's negatable mode: a combination whose parts are all asserted beats a tighter one with
+   *  a denied part ("the voices had been generated; no real executive was on the call" still names the CFO). */
+  scopes: Uint8Array;
+  negatable: CompiledRule['negatable'];
   bestSpan: number;
   bestLo: number;
   bestHi: number;
@@ -365,6 +369,8 @@ const near: NearSearch = {
   aFrom: 0,
   aTo: 0,
   slot: 0,
+  scopes: new Uint8Array(0),
+  negatable: true,
   bestSpan: 0,
   bestLo: 0,
   bestHi: 0,
@@ -377,7 +383,7 @@ const near: NearSearch = {
  * parts may not overlap). Returns triples (first token, end token, offset of its parts in `chosenFrom`), or
  * undefined when no anchor has one.
  */
-function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: CompiledRule): number[] | undefined {
+function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: CompiledRule, scopes: Uint8Array): number[] | undefined {
   const n = r.partCount;
   const base = rule * MAX_PARTS;
   const { from, to } = ph;
@@ -400,6 +406,8 @@ function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: Com
   near.from = from;
   near.to = to;
   near.sentence = sentence;
+  near.scopes = scopes;
+  near.negatable = r.negatable;
   const anchorsEnd = base * MAX_PART_HITS + (partCounts[base] as number);
   let results: number[] | undefined;
   for (let q = base * MAX_PART_HITS; q < anchorsEnd; q++) {
@@ -417,6 +425,16 @@ function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: Com
 }
 
 /** Depth-first over parts k..n-1 (n ≤ 4): fills chosen[k] with each fitting hit of part k. */
+/** Larger than any span in tokens: ranks a combination with a denied part after every asserted one. */
+const DENIED_RANK = 1 << 30;
+
+/** Whether a scope cancels a hit of a rule with this negatable mode (the same reading as matchRules' scopeOf). */
+function cancels(negatable: CompiledRule['negatable'], s: ScopeKind): boolean {
+  if (s === ScopeKind.None || negatable === 'never') return false;
+  if (negatable === 'conditional') return s === ScopeKind.Negated;
+  return !(negatable === false && s === ScopeKind.Outcome);
+}
+
 function searchPart(k: number): void {
   const { n, from, to } = near;
   if (k === n) {
@@ -429,8 +447,15 @@ function searchPart(k: number): void {
       hi = Math.max(hi, to[c] as number);
       covered += (to[c] as number) - (from[c] as number);
     }
-    if (hi - lo - covered <= near.within && hi - lo < near.bestSpan) {
-      near.bestSpan = hi - lo;
+    if (hi - lo - covered > near.within) return;
+    // An asserted best no wider than this one cannot be beaten: skip the scope check (the common case).
+    if (near.bestSpan < DENIED_RANK && hi - lo >= near.bestSpan) return;
+    // Rank: asserted combinations first (by span), then the others (by span), so the keys never collide.
+    let denied = 0;
+    for (let m = 0; m < n && denied === 0; m++) if (cancels(near.negatable, near.scopes[from[chosen[m] as number] as number] as ScopeKind)) denied = 1;
+    const key = denied * DENIED_RANK + (hi - lo);
+    if (key < near.bestSpan) {
+      near.bestSpan = key;
       near.bestLo = lo;
       near.bestHi = hi;
       near.found = true;

@@ -114,6 +114,12 @@ describe('proximity (near) rules', () => {
     expect(hitsOf(text, '1030.access.cross-sentence')).toEqual([['intruder got in. Weeks later he left a backdoor', 3, 50, ok]]);
   });
 
+  it('prefers an asserted combination to a tighter one with a denied part', () => {
+    // "no password" is the nearer partner of "stole" but denied; "password that he stole" is asserted.
+    const text = 'The password that he stole, no password else.';
+    expect(hitsOf(text, '1030.access.password-near')).toEqual([['password that he stole', 4, 26, ok]]);
+  });
+
   it('reports the tightest combination for an anchor', () => {
     const text = 'He guessed a password, then the password again.';
     expect(hitsOf(text, '1030.access.password-near')).toEqual([['guessed a password', 3, 21, ok]]);
