@@ -187,6 +187,18 @@ function tokenAt(tokens: Tokens, pos: number): number {
   return lo;
 }
 
+/**
+ * Whether a scope cancels a hit of a rule with this negatable mode. Attempt rules (false) still count when the
+ * outcome failed ("tried to log in but was blocked") but not when the attempt is denied ("did not try"); threats
+ * (conditional) are cancelled only by a denial, since "if ..., he would post the file" is how a threat is made;
+ * 'never' rules are phrases that are negations themselves.
+ */
+function cancels(negatable: CompiledRule['negatable'], s: ScopeKind): boolean {
+  if (s === ScopeKind.None || negatable === 'never') return false;
+  if (negatable === 'conditional') return s === ScopeKind.Negated;
+  return !(negatable === false && s === ScopeKind.Outcome);
+}
+
 /** Rule hits keyed by global rule index. */
 export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
   const ph = findPatternHits(tokens, tx.trie);
@@ -201,15 +213,9 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     if (list) list.push(hit);
     else out.set(rule, [hit]);
   };
-  // Attempt rules (negatable: false) still count when the outcome failed ("tried to log in but was blocked"),
-  // but not when the attempt itself is denied ("did not try to log in"); threats (negatable: conditional) are
-  // cancelled only by a denial, since "if ..., he would post the file" is how a threat is made.
   const scopeOf = (rule: number, fromTok: number): ScopeKind => {
     const s = scopes[fromTok] as ScopeKind;
-    const negatable = (rules[rule] as CompiledRule).negatable;
-    if (negatable === 'never') return ScopeKind.None;
-    if (negatable === 'conditional') return s === ScopeKind.Negated ? s : ScopeKind.None;
-    return negatable === false && s === ScopeKind.Outcome ? ScopeKind.None : s;
+    return cancels((rules[rule] as CompiledRule).negatable, s) ? s : ScopeKind.None;
   };
   const isExcluded = (rule: number, tok: number): boolean =>
     excluded !== undefined && (excluded.get(rule)?.has(sentence[tok] as number) ?? false);
@@ -424,17 +430,10 @@ function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: Com
   return results;
 }
 
-/** Depth-first over parts k..n-1 (n ≤ 4): fills chosen[k] with each fitting hit of part k. */
 /** Larger than any span in tokens: ranks a combination with a denied part after every asserted one. */
 const DENIED_RANK = 1 << 30;
 
-/** Whether a scope cancels a hit of a rule with this negatable mode (the same reading as matchRules' scopeOf). */
-function cancels(negatable: CompiledRule['negatable'], s: ScopeKind): boolean {
-  if (s === ScopeKind.None || negatable === 'never') return false;
-  if (negatable === 'conditional') return s === ScopeKind.Negated;
-  return !(negatable === false && s === ScopeKind.Outcome);
-}
-
+/** Depth-first over parts k..n-1 (n ≤ 4): fills chosen[k] with each fitting hit of part k. */
 function searchPart(k: number): void {
   const { n, from, to } = near;
   if (k === n) {
