@@ -92,6 +92,29 @@ describe('taxonomy lint', () => {
     expect(bad).toEqual([]);
   });
 
+  it('never lists one phrase under two counters of an element (penalties multiply: the phrase would count twice)', () => {
+    // Concepts expanded to their phrase strings; a phrase that tokenizes like another is not caught, an exact copy is.
+    const expand = (phrases: readonly string[], seen: ReadonlySet<string> = new Set()): string[] =>
+      phrases.flatMap((p) => {
+        const concept = /^@([\w-]+)$/.exec(p)?.[1];
+        if (concept === undefined) return [p];
+        if (seen.has(concept)) return [];
+        return expand(taxonomy.concepts[concept]?.phrases ?? [], new Set([...seen, concept]));
+      });
+    const shared: string[] = [];
+    for (const el of [...taxonomy.statutes.flatMap((s) => s.elements), ...taxonomy.ai.elements, ...taxonomy.exfil.elements]) {
+      const owner = new Map<string, string>();
+      for (const c of el.counters) {
+        for (const p of new Set(expand(c.phrases ?? []))) {
+          const first = owner.get(p);
+          if (first !== undefined && first !== c.id) shared.push(`${el.id}: '${p}' in ${first} and ${c.id}`);
+          else owner.set(p, c.id);
+        }
+      }
+    }
+    expect(shared).toEqual([]);
+  });
+
   it('names only existing cautions on rules and counters', () => {
     const known = new Set(taxonomy.cautions.map((c) => c.id));
     const used = [...taxonomy.statutes.flatMap((s) => s.elements), ...taxonomy.ai.elements, ...taxonomy.exfil.elements].flatMap((el) =>
