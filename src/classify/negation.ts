@@ -38,7 +38,7 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
     if (cls & (NegClass.Pre | NegClass.Post | NegClass.Hypothetical | NegClass.Clause)) cues.push(h);
   }
   if (cues.length === 0) return scopes;
-  const { clause, count } = tokens;
+  const { clause, count, norm } = tokens;
   // Scopes stop at clause ends (sentence ends, ':', brackets, dashes) and at terminator words.
   const stops = (t: number, s: number): boolean => clause[t] !== s || (terminator !== undefined && terminator[t] === 1);
   for (const c of cues) {
@@ -48,7 +48,14 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
     const cls = tx.negClass[hits.pattern[c] as number] ?? 0;
     const s = clause[from] as number;
     if (cls & NegClass.Pre) {
-      for (let t = to; t < count && t < to + tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
+      // A denial distributes over "or" / "nor" ("did not log in, ask for money or pose as her"): each disjunct
+      // inside the window opens a fresh window, where "and" starts a new assertion and does not.
+      let end = to + tx.forwardWindow;
+      for (let t = to; t < count && t < end && !stops(t, s); t++) {
+        scopes[t] ||= ScopeKind.Negated;
+        const w = norm[t];
+        if (w === 'or' || w === 'nor') end = t + 1 + tx.forwardWindow;
+      }
     }
     if (cls & NegClass.Post) {
       for (let t = from - 1; t >= 0 && t >= from - tx.backwardWindow && !stops(t, s); t--) scopes[t] ||= ScopeKind.Outcome;

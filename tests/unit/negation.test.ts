@@ -29,6 +29,14 @@ describe('pre-negation', () => {
     expect(wireScopes('He did not a b c d zelle')).toEqual([ScopeKind.None]); // 5th: out of scope
   });
 
+  it('carries a denial across "or" / "nor": each disjunct opens a fresh window ("did not A, B or C")', () => {
+    expect(wireScopes('He did not a b c d zelle')).toEqual([ScopeKind.None]); // out of the window without a disjunction
+    expect(wireScopes('He did not a b or c d zelle')).toEqual([ScopeKind.Negated]); // 'or' inside the window renews it
+    expect(wireScopes('He did not a b nor c d zelle')).toEqual([ScopeKind.Negated]);
+    expect(wireScopes('He did not a b and c d zelle')).toEqual([ScopeKind.None]); // 'and' starts a new assertion
+    expect(wireScopes('He did not call or text. Zelle was used.')).toEqual([ScopeKind.None]); // still stops at the sentence end
+  });
+
   it('does not negate a hit before the cue', () => {
     expect(wireScopes('The zelle payment did not arrive')).toEqual([ScopeKind.None]);
   });
