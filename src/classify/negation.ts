@@ -1,6 +1,7 @@
 /**
  * NegEx-style scopes (Chapman et al., 2001): a pre-negation cue ("no evidence of", "did not") cancels rule hits
- * that start within a few tokens after it (renewed at each "or" / "nor" in reach); a clause-negation cue ("nothing indicates") cancels the rest of its clause;
+ * that start within a few tokens after it (renewed at each "or" / "nor" in reach); a clause-negation cue ("nothing
+ * indicates") cancels the rest of its clause;
  * a post-negation cue ("was blocked", "but failed") marks those just before it as a failed outcome; a hypothetical cue ("if", "warned that") cancels the rest of its clause. Scopes stop at sentence ends
  * and terminators ("but", "however"). Pseudo-negations ("not only", "no longer") are recognised and ignored.
  * Cues come from taxonomy/lexicons/negation.yaml and are matched in the same trie as the rules.
