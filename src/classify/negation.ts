@@ -50,12 +50,13 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
     const s = clause[from] as number;
     if (cls & NegClass.Pre) {
       // A denial distributes over "or" / "nor" ("did not log in, ask for money or pose as her"): each disjunct
-      // inside the window opens a fresh window, where "and" starts a new assertion and does not.
+      // inside the window, or right at its end ("none of them took money from me or used ..."), opens a fresh
+      // window, where "and" starts a new assertion and does not.
       let end = to + tx.forwardWindow;
-      for (let t = to; t < count && t < end && !stops(t, s); t++) {
+      const orAt = (t: number): boolean => norm[t] === 'or' || norm[t] === 'nor';
+      for (let t = to; t < count && (t < end || (t === end && orAt(t))) && !stops(t, s); t++) {
         scopes[t] ||= ScopeKind.Negated;
-        const w = norm[t];
-        if (w === 'or' || w === 'nor') end = t + 1 + tx.forwardWindow;
+        if (orAt(t)) end = t + 1 + tx.forwardWindow;
       }
     }
     if (cls & NegClass.Post) {

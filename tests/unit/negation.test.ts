@@ -37,6 +37,11 @@ describe('pre-negation', () => {
     expect(wireScopes('He did not call or text. Zelle was used.')).toEqual([ScopeKind.None]); // still stops at the sentence end
   });
 
+  it('renews the window at an "or" right after its end ("none of them took money from me or used ...")', () => {
+    expect(wireScopes('He did not a b c d or e zelle')).toEqual([ScopeKind.Negated]); // 'or' is the 5th token, just past the window
+    expect(wireScopes('He did not a b c d e or zelle')).toEqual([ScopeKind.None]); // one token later the denial has ended
+  });
+
   it('does not negate a hit before the cue', () => {
     expect(wireScopes('The zelle payment did not arrive')).toEqual([ScopeKind.None]);
   });
