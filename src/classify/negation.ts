@@ -19,6 +19,9 @@ export const enum ScopeKind {
   Outcome = 3,
 }
 
+/** Words that open a new clause's subject after "and", ending a denial's scope. */
+const NEW_SUBJECT = new Set(['i', 'he', 'she', 'they', 'we', 'my', 'his', 'her', 'their', 'our', 'someone', 'somebody']);
+
 /** Scope of each token (ScopeKind). `into`, when given, is a reusable buffer of at least `tokens.count` bytes. */
 export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTaxonomy, into?: Uint8Array): Uint8Array {
   const scopes = into ? into.fill(0, 0, tokens.count) : new Uint8Array(tokens.count);
@@ -55,6 +58,8 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
       let end = to + tx.forwardWindow;
       const orAt = (t: number): boolean => norm[t] === 'or' || norm[t] === 'nor';
       for (let t = to; t < count && (t < end || (t === end && orAt(t))) && !stops(t, s); t++) {
+        // "... I don't own, and my photos had been downloaded": "and" before a new subject starts a new assertion.
+        if (norm[t] === 'and' && NEW_SUBJECT.has(norm[t + 1] ?? '')) break;
         scopes[t] ||= ScopeKind.Negated;
         if (orAt(t)) end = t + 1 + tx.forwardWindow;
       }

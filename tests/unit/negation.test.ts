@@ -37,6 +37,11 @@ describe('pre-negation', () => {
     expect(wireScopes('He did not call or text. Zelle was used.')).toEqual([ScopeKind.None]); // still stops at the sentence end
   });
 
+  it('ends a denial at "and" before a new subject ("a laptop I don\'t own, and my photos were downloaded")', () => {
+    expect(wireScopes('He did not call and we zelle')).toEqual([ScopeKind.None]); // "and we ..." is a new assertion
+    expect(wireScopes('He did not call and zelle')).toEqual([ScopeKind.Negated]); // a plain "and" stays inside the window
+  });
+
   it('renews the window at an "or" right after its end ("none of them took money from me or used ...")', () => {
     expect(wireScopes('He did not a b c d or e zelle')).toEqual([ScopeKind.Negated]); // 'or' is the 5th token, just past the window
     expect(wireScopes('He did not a b c d e or zelle')).toEqual([ScopeKind.None]); // one token later the denial has ended
