@@ -1,7 +1,7 @@
 /**
  * NegEx-style scopes (Chapman et al., 2001): a pre-negation cue ("no evidence of", "did not") cancels rule hits
- * that start within a few tokens after it (renewed at each "or" / "nor" in reach); a clause-negation cue ("nothing
- * indicates") cancels the rest of its clause;
+ * that start within a few tokens after it (renewed at each "or" / "nor" in reach, ended by "and" before a new
+ * subject); a clause-negation cue ("nothing indicates") cancels the rest of its clause;
  * a post-negation cue ("was blocked", "but failed") marks those just before it as a failed outcome; a hypothetical cue ("if", "warned that") cancels the rest of its clause. Scopes stop at sentence ends
  * and terminators ("but", "however"). Pseudo-negations ("not only", "no longer") are recognised and ignored.
  * Cues come from taxonomy/lexicons/negation.yaml and are matched in the same trie as the rules.
@@ -45,6 +45,7 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
   const { clause, count, norm } = tokens;
   // Scopes stop at clause ends (sentence ends, ':', brackets, dashes) and at terminator words.
   const stops = (t: number, s: number): boolean => clause[t] !== s || (terminator !== undefined && terminator[t] === 1);
+  const orAt = (t: number): boolean => norm[t] === 'or' || norm[t] === 'nor';
   for (const c of cues) {
     const from = hits.from[c] as number;
     const to = hits.to[c] as number;
@@ -56,7 +57,6 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
       // inside the window, or right at its end ("none of them took money from me or used ..."), opens a fresh
       // window, where "and" starts a new assertion and does not.
       let end = to + tx.forwardWindow;
-      const orAt = (t: number): boolean => norm[t] === 'or' || norm[t] === 'nor';
       for (let t = to; t < count && (t < end || (t === end && orAt(t))) && !stops(t, s); t++) {
         // "... I don't own, and my photos had been downloaded": "and" before a new subject starts a new assertion.
         if (norm[t] === 'and' && NEW_SUBJECT.has(norm[t + 1] ?? '')) break;
