@@ -288,7 +288,7 @@ function isCurrencyBefore(text: string, start: number): boolean {
   let j = start - 1;
   if (j >= 0 && text.charCodeAt(j) === 32) j--;
   const c = j >= 0 ? text.charCodeAt(j) : 0;
-  return c === 36 /* $ */ || c === 0x20ac /* € */ || c === 0xa3 /* £ */ || c === 0xa5 /* ¥ */;
+  return c === 36 /* $ */ || c === 0x20ac /* € */ || c === 0xa3 /* £ */ || c === 0xa5 /* ¥ */ || c === 0x20b9 /* ₹ */;
 }
 
 /** A period ends a sentence when followed by space or end, and not after an abbreviation or a single letter ("U.S."). */

@@ -26,6 +26,11 @@ describe('#amount token class', () => {
     expect(t.norm[2]).toBe('4,500');
   });
 
+  it('knows the rupee sign as well as the dollar, euro, pound and yen signs', () => {
+    const t = tokenize('sent ₹50,000 and ¥ 3000', identity);
+    expect(t.word.map((w) => w.stem)).toEqual(['sent', AMOUNT_STEM, 'and', AMOUNT_STEM]);
+  });
+
   it('lets a rule say "paid #amount" and keeps the evidence on the original text', () => {
     const wire = miniFile('statutes/wire.yaml').replace('phrases: ["@cash-words"]', 'phrases: ["@cash-words", "paid #amount"]');
     const c = classifierWith({ 'statutes/wire.yaml': wire });
