@@ -35,7 +35,6 @@ const MAX_PARTS = 4; // listener codes keep `part + 2` in three bits; the schema
 
 // Per-call scratch, reused: allocation costs more than the loops that use it, and matching is synchronous and
 // never re-entered. Each is handed out clean (or fully overwritten by its user).
-const COMPLETE = 0x80; // part bits use the low four; this marks "every part seen"
 let partBitsPool = new Uint8Array(256);
 let keysPool = new Int32Array(1024);
 let scopesPool = new Uint8Array(1024);
@@ -85,7 +84,6 @@ class IntStack {
 }
 const touchedPool = new IntStack();
 const phraseRefPool = new IntStack();
-const partRefPool = new IntStack();
 
 function pushHit(pattern: number, from: number, to: number): void {
   const n = hitPool.count;
@@ -221,17 +219,15 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     excluded !== undefined && (excluded.get(rule)?.has(sentence[tok] as number) ?? false);
 
   // Pass 1: exclusions are collected, phrase-rule hits noted as (hit, rule) pairs (they need every exclusion
-  // first), and proximity rules only note which parts were seen (a bit per part): most never see all their
-  // parts and need no hit lists at all.
+  // first), and each proximity part's hits go straight to its list, with a bit per part seen: only the rules
+  // that saw every part are combined.
   const { listenerStart, listenerCodes } = tx;
   const seenParts = partBits(rules.length);
   const touched = touchedPool;
   const phraseRefs = phraseRefPool;
-  // (hit, listener code) pairs of proximity parts, so pass 2 revisits only those.
-  const partRefs = partRefPool;
   touched.n = 0;
   phraseRefs.n = 0;
-  partRefs.n = 0;
+  ensurePartLists(rules.length);
   for (let i = 0; i < ph.count; i++) {
     const p = ph.pattern[i] as number;
     const stop = listenerStart[p + 1] as number;
@@ -243,8 +239,12 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
         const bits = seenParts[rule] as number;
         if (bits === 0) touched.push(rule);
         seenParts[rule] = bits | (1 << part);
-        partRefs.push(i);
-        partRefs.push(code);
+        const slot = rule * MAX_PARTS + part;
+        const n = partCounts[slot] as number;
+        if (n < MAX_PART_HITS) {
+          partHits[slot * MAX_PART_HITS + n] = i;
+          partCounts[slot] = n + 1;
+        }
       } else if (part === -1) {
         phraseRefs.push(i);
         phraseRefs.push(rule);
@@ -266,48 +266,27 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     push(rule, { start: start[from] as number, end: end[(ph.to[i] as number) - 1] as number, scope: scopeOf(rule, from) });
   }
 
-  // Pass 2: hit lists for the proximity rules that saw every part (marked with the COMPLETE bit).
-  const complete: number[] = [];
+  // Pass 2: combine the proximity rules that saw every part; every touched rule's lists and bits go back clean.
   for (let q = 0; q < touched.n; q++) {
     const rule = touched.data[q] as number;
-    if (seenParts[rule] === (1 << (rules[rule] as CompiledRule).partCount) - 1) {
-      seenParts[rule] = COMPLETE;
-      complete.push(rule);
-    }
-    else seenParts[rule] = 0; // the pooled bytes go back clean
-  }
-  if (complete.length > 0) {
-    ensurePartLists(rules.length);
-    for (let q = 0; q < partRefs.n; q += 2) {
-      const code = partRefs.data[q + 1] as number;
-      const rule = listenerRule(code);
-      if (seenParts[rule] !== COMPLETE) continue;
-      const slot = rule * MAX_PARTS + listenerPart(code);
-      const n = partCounts[slot] as number;
-      if (n < MAX_PART_HITS) {
-        partHits[slot * MAX_PART_HITS + n] = partRefs.data[q] as number;
-        partCounts[slot] = n + 1;
+    const r = rules[rule] as CompiledRule;
+    const complete = seenParts[rule] === (1 << r.partCount) - 1;
+    seenParts[rule] = 0;
+    const best = complete ? combineNear(ph, sentence, rule, r, scopes) : undefined;
+    for (let k = 0; k < r.partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
+    if (best === undefined) continue;
+    for (let a = 0; a < best.length; a += 3) {
+      const lo = best[a] as number;
+      const hi = best[a + 1] as number;
+      const anchorScope = best[a + 2] as number;
+      if (isExcluded(rule, lo)) continue;
+      let scope = ScopeKind.None;
+      // The scope of the last chosen part that has one (parts were recorded in part order).
+      for (let m = anchorScope; m < anchorScope + r.partCount; m++) {
+        const s = scopeOf(rule, chosenFrom[m] as number);
+        if (s !== ScopeKind.None) scope = s;
       }
-    }
-    for (const rule of complete) {
-      seenParts[rule] = 0;
-      const r = rules[rule] as CompiledRule;
-      const best = combineNear(ph, sentence, rule, r, scopes);
-      for (let k = 0; k < r.partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
-      if (best === undefined) continue;
-      for (let a = 0; a < best.length; a += 3) {
-        const lo = best[a] as number;
-        const hi = best[a + 1] as number;
-        const anchorScope = best[a + 2] as number;
-        if (isExcluded(rule, lo)) continue;
-        let scope = ScopeKind.None;
-        // The scope of the last chosen part that has one (parts were recorded in part order).
-        for (let m = anchorScope; m < anchorScope + r.partCount; m++) {
-          const s = scopeOf(rule, chosenFrom[m] as number);
-          if (s !== ScopeKind.None) scope = s;
-        }
-        push(rule, { start: start[lo] as number, end: end[hi - 1] as number, scope });
-      }
+      push(rule, { start: start[lo] as number, end: end[hi - 1] as number, scope });
     }
   }
 
