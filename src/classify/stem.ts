@@ -8,6 +8,9 @@ import { WordTable } from './word-table.js';
 
 const MAX_CACHE = 200_000;
 
+/** Short words whose surface equals Porter's stem of other words: the pronoun "us" against use/used/using/uses. */
+const SHORT_COLLISIONS: ReadonlyMap<string, string> = new Map([['us', 'us:pronoun']]);
+
 /** Stem given to currency amounts; phrases write it `#amount`. */
 export const AMOUNT_STEM = '#amount';
 /** Stem ids: the compiled trie keys its stem edges by small integers; `#amount` is 0 in every taxonomy. */
@@ -56,8 +59,9 @@ export function createStemmer(stemIds?: ReadonlyMap<string, number>): Stemmer {
   const word = (token: string): Word => {
     let w = cache.get(token);
     if (w === undefined) {
-      // Digits and very short tokens are their own stem; Porter would only copy them.
-      const stem = token.length < 3 || isDigitStart(token) ? token : PorterStemmer.stem(token);
+      // Digits and very short tokens are their own stem; Porter would only copy them. A short token that is also
+      // Porter's stem of longer words gets its own ("us" is not a form of "used").
+      const stem = token.length < 3 ? (SHORT_COLLISIONS.get(token) ?? token) : isDigitStart(token) ? token : PorterStemmer.stem(token);
       w = newWord(token, stem, stemIds?.get(stem) ?? NO_STEM_ID);
       if (cache.size >= MAX_CACHE) cache.clear();
       cache.set(token, w);

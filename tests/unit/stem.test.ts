@@ -35,6 +35,13 @@ describe('createStemmer', () => {
     expect(spy).not.toHaveBeenCalled();
   });
 
+  it('keeps the pronoun "us" apart from Porter\'s stem of use, used, using and uses', () => {
+    const s = createStemmer();
+    const verb = ['use', 'used', 'using', 'uses'].map((t) => s.stem(t));
+    expect(new Set(verb)).toEqual(new Set(['us']));
+    expect(verb).not.toContain(s.stem('us'));
+  });
+
   it('calls Porter once per distinct token when the same token repeats', () => {
     const spy = vi.spyOn(PorterStemmer, 'stem');
     const s = createStemmer();
