@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parseDocument } from 'yaml';
+import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import type { z } from 'zod';
 import {
   TaxonomyFileSchema,
@@ -108,13 +108,6 @@ function zodIssues(file: string, error: z.ZodError): TaxonomyIssue[] {
   return error.issues.map((i) => ({ file, path: i.path.map(String).join('.'), message: i.message }));
 }
 
-function lineAndColumn(content: string, offset: number): string {
-  const before = content.slice(0, Math.max(0, offset));
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
-}
-
 /** Parse and validate taxonomy sources (pure: tests feed it broken files directly). */
 export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
   const issues: TaxonomyIssue[] = [];
@@ -122,16 +115,17 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
   // Kinds of files that exist but failed to parse: they are reported once, not again as "missing".
   const failedKinds = new Set<string>();
   for (const f of files) {
-    const doc = parseDocument(f.content, { prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const at = lineAndColumn(f.content, e.pos[0]);
-        issues.push({ file: f.path, path: at, message: `YAML: ${e.message.split('\n')[0] ?? e.message}` });
-      }
+    let raw: unknown;
+    try {
+      // The YAML 1.2 core schema: plain scalars are strings, numbers, booleans or null, never dates.
+      raw = loadYaml(f.content, { schema: CORE_SCHEMA, filename: f.path });
+    } catch (err) {
+      if (!(err instanceof YAMLException)) throw err;
+      const at = err.mark ? `line ${err.mark.line + 1}, column ${err.mark.column + 1}` : 'line 1, column 1';
+      issues.push({ file: f.path, path: at, message: `YAML: ${err.reason}` });
       failedKinds.add('*');
       continue;
     }
-    const raw: unknown = doc.toJS();
     const result = TaxonomyFileSchema.safeParse(raw);
     if (!result.success) {
       issues.push(...zodIssues(f.path, result.error));

@@ -3,7 +3,7 @@
  * parseTaxonomy, which must name file → path: what is wrong, for every problem, and fail once.
  */
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { dump as stringify, load as parse } from 'js-yaml';
 import { parseTaxonomy, TaxonomyError, type TaxonomyIssue } from '../../src/taxonomy/load.js';
 import { miniFile, miniSources, withFiles } from '../fixtures/taxonomy/mini-taxonomy.js';
 
@@ -191,7 +191,7 @@ describe('schema and YAML errors', () => {
 
   it('names a duplicate YAML key', () => {
     const issues = issuesOf({ [WIRE]: miniFile(WIRE).replace('title: Toy wire fraud\n', 'title: Toy wire fraud\ntitle: again\n') });
-    expect(issues).toEqual([{ file: WIRE, path: 'line 8, column 1', message: 'YAML: Map keys must be unique' }]);
+    expect(issues).toEqual([{ file: WIRE, path: 'line 8, column 1', message: 'YAML: duplicated mapping key' }]);
   });
 
   it.each<[string, (d: Doc) => void, string, string]>([
