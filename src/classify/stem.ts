@@ -51,9 +51,10 @@ export const FNV_PRIME = 0x01000193;
 /**
  * A stemmer with its own bounded cache (cleared whole when full: simple, and vocabularies are Zipfian). With
  * `stemIds` (the compiled taxonomy's stem → id table, complete before the first narrative) each word also carries
- * its stem's id; stems outside the table get NO_STEM_ID, so the table never grows with the input.
+ * its stem's id; stems outside the table get NO_STEM_ID, so the table never grows with the input. `overrides`
+ * (the taxonomy's stems file) gives listed words a stem of their own, ahead of Porter.
  */
-export function createStemmer(stemIds?: ReadonlyMap<string, number>): Stemmer {
+export function createStemmer(stemIds?: ReadonlyMap<string, number>, overrides?: ReadonlyMap<string, string>): Stemmer {
   const cache = new Map<string, Word>();
   const table = new WordTable<Word>();
   const word = (token: string): Word => {
@@ -61,7 +62,9 @@ export function createStemmer(stemIds?: ReadonlyMap<string, number>): Stemmer {
     if (w === undefined) {
       // Digits and very short tokens are their own stem; Porter would only copy them. A short token that is also
       // Porter's stem of longer words gets its own ("us" is not a form of "used").
-      const stem = token.length < 3 ? (SHORT_COLLISIONS.get(token) ?? token) : isDigitStart(token) ? token : PorterStemmer.stem(token);
+      const stem =
+        overrides?.get(token) ??
+        (token.length < 3 ? (SHORT_COLLISIONS.get(token) ?? token) : isDigitStart(token) ? token : PorterStemmer.stem(token));
       w = newWord(token, stem, stemIds?.get(stem) ?? NO_STEM_ID);
       if (cache.size >= MAX_CACHE) cache.clear();
       cache.set(token, w);
@@ -77,6 +80,11 @@ export function createStemmer(stemIds?: ReadonlyMap<string, number>): Stemmer {
     return w;
   };
   return { word, wordAt, stem: (token) => word(token).stem };
+}
+
+/** Porter's stem of a normalized word, without the cache or the taxonomy's overrides (for validating them). */
+export function porterStem(token: string): string {
+  return PorterStemmer.stem(token);
 }
 
 /** Stems words as themselves (phrases are tokenized with it before stemming is decided per token). */

@@ -146,7 +146,7 @@ function newNode(): TrieNode {
 export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
   // Phrases are stemmed with a stemmer of their own; narratives get one built on the finished stem-id table, so
   // every cached word carries the right id (a word stemmed before its stem had an id would keep the wrong one).
-  const phraseStemmer = createStemmer();
+  const phraseStemmer = createStemmer(undefined, t.stems);
   const stemIds = new Map<string, number>([[AMOUNT_STEM, AMOUNT_STEM_ID]]);
   const stemIdOf = (stem: string): number => {
     let id = stemIds.get(stem);
@@ -384,7 +384,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     groups,
     cautions: new Map(t.cautions.map((c) => [c.id, c])),
     impliesAiKind: t.exfil.impliesAiKind,
-    stemmer: createStemmer(stemIds),
+    stemmer: createStemmer(stemIds, t.stems),
     source: t,
   });
 }

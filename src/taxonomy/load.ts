@@ -13,8 +13,10 @@ import {
   type ExfilFile,
   type NegationFile,
   type StatuteFile,
+  type StemsFile,
   type TaxonomyFile,
 } from './schema.js';
+import { porterStem } from '../classify/stem.js';
 import { DEFAULT_TAXONOMY_DIR } from '../paths.js';
 import { validateReferences } from './validate-refs.js';
 
@@ -68,6 +70,8 @@ export interface Taxonomy {
   negation: NegationFile;
   cautions: CautionDef[];
   atlas: Record<string, string>;
+  /** Stem overrides from the stems file: word → a stem of its family's own (empty without the file). */
+  stems: ReadonlyMap<string, string>;
   /** Which file each statute / group came from, for messages. */
   files: Record<string, string>;
 }
@@ -142,6 +146,7 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
   const concepts: Record<string, Concept> = {};
   const cautions: CautionDef[] = [];
   const atlas: Record<string, string> = {};
+  const stems = new Map<string, string>();
   const single = (what: string, file: string, prev: string | undefined): void => {
     if (prev !== undefined) issues.push({ file, path: 'kind', message: `a second ${what} file (the first is ${prev})` });
   };
@@ -184,6 +189,11 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
         Object.assign(atlas, data.techniques);
         files_.atlas = file;
         break;
+      case 'stems':
+        single('stems', file, files_.stems);
+        files_.stems = file;
+        issues.push(...collectStemOverrides(file, data, stems));
+        break;
     }
   }
   if (files.length === 0) issues.push({ file: '(taxonomy)', path: '', message: 'no taxonomy files found' });
@@ -208,6 +218,7 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
     negation,
     cautions,
     atlas,
+    stems,
     files: files_,
   };
   // Cross-references are checked even when some files failed their schema, so one run reports everything it can.
@@ -216,4 +227,26 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
   issues.push(...validateReferences(taxonomy, { checkConceptRefs: !conceptsBroken }));
   if (issues.length > 0) throw new TaxonomyError(issues);
   return taxonomy;
+}
+
+/**
+ * Each keep-apart family's words get one stem of their own (the first word and a `~`, which no token contains). A
+ * family must name a word Porter really folds it into, so an entry that no longer does anything is reported.
+ */
+function collectStemOverrides(file: string, data: StemsFile, into: Map<string, string>): TaxonomyIssue[] {
+  const issues: TaxonomyIssue[] = [];
+  data.keepApart.forEach((family, i) => {
+    const stem = `${family.words[0] ?? ''}~`;
+    const porter = new Set(family.words.map(porterStem));
+    family.words.forEach((w, k) => {
+      if (into.has(w)) issues.push({ file, path: `keepApart.${i}.words.${k}`, message: `"${w}" is already in another family` });
+      else into.set(w, stem);
+    });
+    family.notLike.forEach((w, k) => {
+      if (!porter.has(porterStem(w))) {
+        issues.push({ file, path: `keepApart.${i}.notLike.${k}`, message: `"${w}" does not share a Porter stem with any of ${family.words.join(', ')}` });
+      }
+    });
+  });
+  return issues;
 }

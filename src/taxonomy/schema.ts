@@ -224,6 +224,22 @@ export const AtlasFileSchema = z.strictObject({
   techniques: z.record(AtlasIdSchema, z.string().min(3)),
 });
 
+/** A word as the tokenizer yields it: lower case letters, digits, inner apostrophes or hyphens. */
+const StemWordSchema = z.string().regex(/^[a-z0-9]+(?:['-][a-z0-9]+)*$/, 'a single lower-case word');
+
+export const StemsFileSchema = z.strictObject({
+  kind: z.literal('stems'),
+  source: z.string().min(3),
+  /**
+   * Word families Porter folds into the stem of unrelated words ("general" and "generated" both stem to "gener"):
+   * each family gets a stem of its own, in phrases and narratives alike.
+   */
+  keepApart: z
+    .array(z.strictObject({ words: z.array(StemWordSchema).min(1), notLike: z.array(StemWordSchema).min(1), reason: z.string().min(3).optional() }))
+    .min(1),
+});
+export type StemsFile = z.infer<typeof StemsFileSchema>;
+
 /** Any taxonomy file, told apart by its `kind`. */
 export const TaxonomyFileSchema = z.discriminatedUnion('kind', [
   StatuteFileSchema,
@@ -233,5 +249,6 @@ export const TaxonomyFileSchema = z.discriminatedUnion('kind', [
   NegationFileSchema,
   CautionsFileSchema,
   AtlasFileSchema,
+  StemsFileSchema,
 ]);
 export type TaxonomyFile = z.infer<typeof TaxonomyFileSchema>;

@@ -200,3 +200,48 @@ describe('tokenizer termination', () => {
     expect(tokenize('a \u02bc b \u02bcx', identityStemmer()).norm).toEqual(['a', 'b', 'x']);
   });
 });
+
+describe('stems file (word families Porter merges are kept apart)', () => {
+  const STEMS = 'lexicons/stems.yaml';
+  const stems = (families: string): string => `kind: stems\nsource: "fixture"\nkeepApart:\n${families}`;
+  const wire = miniFile('statutes/wire.yaml').replace('phrases: ["@cash-words"]', 'phrases: ["@cash-words", "generated"]');
+  const moneyHits = (replacements: Record<string, string>, text: string): string[] => {
+    const tx = compileTaxonomy(parseTaxonomy(withFiles(replacements)));
+    const rule = tx.rules.findIndex((r) => r.qid === '1343.money.money');
+    const hits = matchRules(text, tokenize(text, tx.stemmer), tx).get(rule) ?? [];
+    return hits.map((h) => text.slice(h.start, h.end));
+  };
+
+  it('Porter alone folds "general" into the stem of "generated"', () => {
+    expect(moneyHits({ 'statutes/wire.yaml': wire }, 'The attorney general generated a letter')).toEqual(['general', 'generated']);
+  });
+
+  it('gives a listed family its own stem in narratives and phrases alike', () => {
+    const families = stems('  - { words: [general, generals], notLike: [generated] }\n');
+    expect(moneyHits({ 'statutes/wire.yaml': wire, [STEMS]: families }, 'The attorney general generated a letter')).toEqual(['generated']);
+    // A phrase written with a family word matches only that family.
+    const byGeneral = wire.replace('"generated"]', '"general"]');
+    expect(moneyHits({ 'statutes/wire.yaml': byGeneral, [STEMS]: families }, 'the generals generated it')).toEqual(['generals']);
+  });
+
+  it('is part of the taxonomy version', () => {
+    const without = parseTaxonomy(withFiles({})).version;
+    const withStems = parseTaxonomy(withFiles({ [STEMS]: stems('  - { words: [general], notLike: [generated] }\n') })).version;
+    expect(withStems).not.toBe(without);
+  });
+
+  it('refuses an entry that names no word Porter merges it with, and a word in two families', () => {
+    let issues: unknown[] = [];
+    try {
+      parseTaxonomy(
+        withFiles({ [STEMS]: stems('  - { words: [general], notLike: [wire] }\n  - { words: [general, news], notLike: [new] }\n') }),
+      );
+    } catch (err) {
+      if (err instanceof TaxonomyError) issues = [...err.issues];
+    }
+    expect(issues).toEqual([
+      { file: STEMS, path: 'keepApart.0.notLike.0', message: '"wire" does not share a Porter stem with any of general' },
+      { file: STEMS, path: 'keepApart.1.words.0', message: '"general" is already in another family' },
+    ]);
+  });
+});
