@@ -31,9 +31,12 @@ export const PhraseSchema = z
 const NearPartSchema = z.union([PhraseSchema, z.array(PhraseSchema).min(1)]);
 
 export const NearSchema = z.strictObject({
-  /** Every part must match, within `within` tokens of each other (measured between the parts' closest edges). */
+  /**
+   * Every part must match, within `within` tokens of each other (measured between the parts' closest edges). A long
+   * window costs little: the combination search is bounded by the hits kept per part (match.ts), not by the window.
+   */
   all: z.array(NearPartSchema).min(2).max(4),
-  within: z.number().int().min(1).max(40),
+  within: z.number().int().min(1).max(80),
   /** Parts must appear in the listed order. */
   ordered: z.boolean().default(false),
   /** Parts must fall in one sentence (default), or may cross sentence boundaries. */
