@@ -7,6 +7,7 @@
  * and every cell passes through the neutraliser anyway.
  */
 import type { Classification } from '../classify/result-schema.js';
+import { summaryOf, type ClassificationSummary } from '../classify/summary.js';
 
 /** Columns appended after the input's, in this order (snake_case, as CSV columns are). */
 export const OUTPUT_COLUMNS = [
@@ -68,24 +69,29 @@ export function formatRow(cells: readonly string[], delimiter: string): string {
 
 /** The appended cells for a classified row. Statutes are in the contract's order: by score, then statute. */
 export function resultCells(result: Classification): string[] {
+  return summaryCells(summaryOf(result));
+}
+
+/** The appended cells for a row's summary ({@link resultCells} without building the whole contract). */
+export function summaryCells(summary: ClassificationSummary): string[] {
   const statutes: string[] = [];
   const subsections: string[] = [];
   let top = 0;
-  for (const s of result.suggestions) {
+  for (const s of summary.statutes) {
     statutes.push(s.statute);
-    for (const sub of s.subsections) subsections.push(sub.code);
+    for (const code of s.subsections) subsections.push(code);
     if (s.score > top) top = s.score;
   }
   return [
     statutes.join(LIST_SEPARATOR),
     subsections.join(LIST_SEPARATOR),
     String(top),
-    String(result.ai.involved),
-    result.ai.kinds.join(LIST_SEPARATOR),
-    String(result.exfiltration.flagged),
-    result.exfiltration.patterns.map((p) => p.id).join(LIST_SEPARATOR),
-    result.priority,
-    result.taxonomyVersion,
+    String(summary.ai.involved),
+    summary.ai.kinds.join(LIST_SEPARATOR),
+    String(summary.exfiltration.flagged),
+    summary.exfiltration.patterns.join(LIST_SEPARATOR),
+    summary.priority,
+    summary.taxonomyVersion,
     '',
   ];
 }

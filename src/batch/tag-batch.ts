@@ -5,7 +5,7 @@
  */
 import type { Classifier } from '../classify/classifier.js';
 import type { Classification } from '../classify/result-schema.js';
-import { errorCells, formatRow, OUTPUT_COLUMNS, resultCells } from './csv-out.js';
+import { errorCells, formatRow, OUTPUT_COLUMNS, resultCells, summaryCells } from './csv-out.js';
 
 export type OutputFormat = 'csv' | 'jsonl';
 
@@ -95,19 +95,29 @@ export function tagBatch(classifier: Classifier, task: BatchTask): BatchResult {
   const keys = spec.format === 'jsonl' ? jsonKeys(spec.header) : [];
   const explain = spec.format === 'jsonl' || spec.collect === true;
   const records: TaggedRecord[] | undefined = spec.collect ? [] : undefined;
+  const lean = spec.format === 'csv' && spec.collect !== true;
   let text = '';
   let tagged = 0;
   let errors = 0;
   for (let r = 0; r < task.rows.length; r++) {
     const row = task.rows[r] as string[];
     let problem = rowProblem(row, spec);
-    let result;
+    let added: string[] | undefined;
+    let result: Classification | undefined;
     if (problem === undefined) {
       try {
-        const id = spec.idIndex === undefined ? undefined : row[spec.idIndex] || undefined;
-        result = classifier.classify(row[spec.textIndex] as string, { id, threshold: spec.threshold, explain });
-        if (result.suggestions.length > 0) tagged++;
-        records?.push({ row: task.firstRow + r, narrative: row[spec.textIndex] as string, externalId: id, classification: result });
+        const narrative = row[spec.textIndex] as string;
+        if (lean) {
+          // CSV columns only: the decision without the contract around it (no id, checklists or evidence).
+          const summary = classifier.summarize(narrative, { threshold: spec.threshold });
+          if (summary.statutes.length > 0) tagged++;
+          added = summaryCells(summary);
+        } else {
+          const id = spec.idIndex === undefined ? undefined : row[spec.idIndex] || undefined;
+          result = classifier.classify(narrative, { id, threshold: spec.threshold, explain });
+          if (result.suggestions.length > 0) tagged++;
+          records?.push({ row: task.firstRow + r, narrative, externalId: id, classification: result });
+        }
       } catch (err) {
         // The message of a classifier failure never contains the narrative (the classifier does not echo it).
         problem = `classifier failed on this row: ${(err as Error).message.split('\n')[0] ?? 'unknown error'}`;
@@ -116,7 +126,7 @@ export function tagBatch(classifier: Classifier, task: BatchTask): BatchResult {
     if (problem !== undefined) errors++;
     if (spec.format === 'csv') {
       const cells = row.length === width ? row : row.length < width ? [...row, ...new Array<string>(width - row.length).fill('')] : row.slice(0, width);
-      const added = result ? resultCells(result) : errorCells(classifier.taxonomyVersion, problem ?? '');
+      added ??= result ? resultCells(result) : errorCells(classifier.taxonomyVersion, problem ?? '');
       text += formatRow(cells.concat(added), spec.delimiter) + spec.eol;
     } else {
       // No prototype: a column named "__proto__" is data (a plain object would drop it through the setter).

@@ -1,7 +1,7 @@
 /**
  * The output contract over every labelled sample (samples/labelled/*.jsonl) and every golden narrative: each
  * result parses with ClassificationSchema and carries no field outside it, and every evidence span is in
- * bounds and equals narrative.slice(start, end).
+ * bounds and equals narrative.slice(start, end); the lean summary (CSV columns) equals the summary of the full result.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadClassifier } from '../../src/classify/load-classifier.js';
 import { ClassificationSchema } from '../../src/classify/result-schema.js';
+import { summaryOf } from '../../src/classify/summary.js';
 import { GOLDEN } from './narratives.js';
 import { evidenceLists, spanProblems } from './spans.js';
 
@@ -74,5 +75,20 @@ describe('output contract', () => {
       expect(r.priority, s.id).toBe(expected);
       if (r.exfiltration.flagged) expect(r.ai.involved, s.id).toBe(true);
     }
+  });
+
+  it('summarizes every narrative exactly as the full result does, at several thresholds', () => {
+    const failures: string[] = [];
+    let withStatute = 0;
+    for (const s of inputs) {
+      for (const threshold of [undefined, 0.3, 0.7]) {
+        const lean = classifier.summarize(s.narrative, { threshold });
+        const full = summaryOf(classifier.classify(s.narrative, { explain: false, threshold }));
+        if (!isDeepStrictEqual(lean, full)) failures.push(`${s.id} (threshold ${threshold ?? 'default'})`);
+        if (lean.statutes.length > 0) withStatute++;
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(withStatute).toBeGreaterThan(inputs.length); // the comparison covers real suggestions, not empty ones
   });
 });
