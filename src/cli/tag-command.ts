@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import type { Classifier } from '../classify/classifier.js';
 import { loadClassifier } from '../classify/load-classifier.js';
 import { CsvInputError, parseCsvDelimiter, parseCsvEncoding, type CsvDelimiter, type CsvEncoding } from '../batch/csv-in.js';
 import { DEFAULT_MAX_TEXT_CHARS, tagCsv, writableSink, type TagHeaderInfo, type TagProgress } from '../batch/tag-stream.js';
@@ -15,7 +16,7 @@ import { batchSource, createCasePersister, type CasePersister } from '../batch/p
 import { loadConfig } from '../config.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { CaseStore } from '../store/store.js';
-import { createHybridExecutor, createInlineExecutor, createWorkerPool, defaultWorkerUrl } from '../batch/workers.js';
+import { createHybridExecutor, createInlineExecutor, createWorkerPool, defaultWorkerUrl, type BatchExecutor } from '../batch/workers.js';
 import { parseThreshold, UsageError } from './usage-error.js';
 
 export const TAG_HELP = `  tag <input.csv|-> [-o <output|->]  tag every row of a CSV; output = input columns + statute columns
@@ -147,13 +148,27 @@ export async function tagCommand(args: string[]): Promise<void> {
 
   // The main thread parses, writes, and classifies whatever the workers have no room for (hybrid): every
   // core is used with one isolate fewer than a worker per core (each costs ~60 MB; the 1 GB target is 300 MB).
-  const classifier = loadClassifier({ taxonomyDir: values.taxonomy, threshold });
+  // The workers are started first, so they load the taxonomy while this thread loads its own (~1 s each).
   const workerUrl = defaultWorkerUrl();
   const size = workers ?? Math.max(1, availableParallelism() - 1);
-  const executor =
-    size > 0 && workerUrl
-      ? createHybridExecutor(classifier, await createWorkerPool({ size, taxonomyDir: values.taxonomy, threshold, workerUrl, expectedVersion: classifier.taxonomyVersion }))
-      : createInlineExecutor(classifier);
+  const starting = size > 0 && workerUrl ? createWorkerPool({ size, taxonomyDir: values.taxonomy, threshold, workerUrl }) : undefined;
+  let classifier: Classifier;
+  try {
+    classifier = loadClassifier({ taxonomyDir: values.taxonomy, threshold });
+  } catch (err) {
+    await starting?.then((pool) => pool.close(), () => undefined);
+    throw err;
+  }
+  let executor: BatchExecutor;
+  if (starting) {
+    const pool = await starting;
+    try {
+      executor = createHybridExecutor(classifier, pool); // refuses workers that loaded another taxonomy version
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+  } else executor = createInlineExecutor(classifier);
   const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 256 * 1024 });
   let out: Writable = process.stdout;
   let file: WriteStream | undefined;
@@ -189,7 +204,7 @@ export async function tagCommand(args: string[]): Promise<void> {
     const seconds = summary.elapsedMs / 1000;
     const rate = seconds > 0 ? Math.round(summary.rows / seconds) : summary.rows;
     process.stderr.write(
-      `tagged ${count(summary.rows)} rows in ${formatDuration(seconds)} (${count(rate)} rows/s): ${count(summary.tagged)} with a statute, ${count(summary.errors)} errors${output === '-' ? '' : ` → ${output}`}\n`,
+      `tagged ${count(summary.rows)} ${summary.rows === 1 ? 'row' : 'rows'} in ${formatDuration(seconds)} (${count(rate)} rows/s): ${count(summary.tagged)} with a statute, ${count(summary.errors)} errors${output === '-' ? '' : ` → ${output}`}\n`,
     );
     if (persister) {
       const c = persister.counts();
