@@ -41,7 +41,7 @@ describe('ai-crime-classifier tag', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^text column: "narrative" \(detected/);
     expect(r.stderr).toMatch(/tagged 60 rows in .*: \d+ with a statute, 0 errors/);
-    const out = parse(readFileSync(output, 'utf8')) as string[][];
+    const out = parse(readFileSync(output, 'utf8'));
     expect(out[0]).toEqual(['case_id', 'narrative', ...OUTPUT_COLUMNS]);
     expect(out).toHaveLength(61);
     expect(out.slice(1).map((row) => row.slice(0, 2))).toEqual(rows);
