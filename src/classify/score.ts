@@ -8,7 +8,7 @@
  * - A target passes only when every required group has a satisfied element (missing ones are reported);
  *   its score is the mean of the required groups' best scores, plus 0.05 per satisfied optional element.
  */
-import type { CompiledTaxonomy, CompiledTarget } from '../taxonomy/compile.js';
+import type { CompiledElement, CompiledRule, CompiledTaxonomy, CompiledTarget } from '../taxonomy/compile.js';
 import type { RuleHit } from './match.js';
 import { ScopeKind } from './negation.js';
 
@@ -39,44 +39,55 @@ const EMPTY_SCORE: ElementScore = Object.freeze({ score: 0, satisfied: false, fi
 
 export function scoreElements(tx: CompiledTaxonomy, hits: Map<number, RuleHit[]>): ElementScore[] {
   const scores: ElementScore[] = new Array<ElementScore>(tx.elements.length).fill(EMPTY_SCORE);
-  // Only elements with a rule hit are scored; every other one gets the shared empty score.
-  const touched: number[] = [];
-  for (const rule of hits.keys()) {
-    const r = tx.rules[rule];
-    if (r && !touched.includes(r.element)) touched.push(r.element);
-  }
-  for (const e of touched) {
+  const { rules } = tx;
+  // Only elements with a rule hit are scored (every other one gets the shared empty score), from the rules that
+  // hit: grouped by element, ascending within it (the order of the element's own lists, so the products below
+  // multiply in the same order as a walk over those lists would).
+  const hitRules = [...hits.keys()].sort((a, b) => (rules[a] as CompiledRule).element - (rules[b] as CompiledRule).element || a - b);
+  for (let i = 0; i < hitRules.length; ) {
+    const e = (rules[hitRules[i] as number] as CompiledRule).element;
+    let j = i;
+    while (j < hitRules.length && (rules[hitRules[j] as number] as CompiledRule).element === e) j++;
     const el = tx.elements[e];
-    if (!el) continue;
-    const firing: number[] = [];
-    let miss = 1;
-    for (const r of el.rules) {
-      if (!asserted(hits.get(r))) continue;
-      firing.push(r);
-      miss *= 1 - (tx.rules[r]?.weight ?? 0);
-    }
-    let score = 1 - miss;
-    const counters: number[] = [];
-    let cautions: Set<string> | undefined;
-    for (const c of el.counters) {
-      const rule = tx.rules[c];
-      if (!rule || !asserted(hits.get(c))) continue;
-      if (rule.unless.some((u) => firing.includes(u))) continue;
-      counters.push(c);
-      score *= 1 - rule.weight;
-      if (rule.caution && firing.length > 0) (cautions ??= new Set()).add(rule.caution);
-    }
-    const satisfied = firing.length > 0 && score + EPS >= el.minScore;
-    // A rule-level caution holds only when every firing rule carries one: one solid indicator lifts it.
-    if (satisfied && firing.every((r) => tx.rules[r]?.caution !== undefined)) {
-      for (const r of firing) {
-        const c = tx.rules[r]?.caution;
-        if (c) (cautions ??= new Set()).add(c);
-      }
-    }
-    scores[e] = { score: round3(score), satisfied, firing, counters, cautions: cautions ? [...cautions].sort() : [] };
+    if (el) scores[e] = scoreElement(tx, el, hitRules, i, j, hits);
+    i = j;
   }
   return scores;
+}
+
+/** One element from its rules with a hit, `hitRules[from..to)` (ascending rule ids). */
+function scoreElement(tx: CompiledTaxonomy, el: CompiledElement, hitRules: number[], from: number, to: number, hits: Map<number, RuleHit[]>): ElementScore {
+  const { rules } = tx;
+  const firing: number[] = [];
+  let miss = 1;
+  for (let k = from; k < to; k++) {
+    const r = hitRules[k] as number;
+    const rule = rules[r] as CompiledRule;
+    if (rule.isCounter || !asserted(hits.get(r))) continue;
+    firing.push(r);
+    miss *= 1 - rule.weight;
+  }
+  let score = 1 - miss;
+  const counters: number[] = [];
+  let cautions: Set<string> | undefined;
+  for (let k = from; k < to; k++) {
+    const c = hitRules[k] as number;
+    const rule = rules[c] as CompiledRule;
+    if (!rule.isCounter || !asserted(hits.get(c))) continue;
+    if (rule.unless.some((u) => firing.includes(u))) continue;
+    counters.push(c);
+    score *= 1 - rule.weight;
+    if (rule.caution && firing.length > 0) (cautions ??= new Set()).add(rule.caution);
+  }
+  const satisfied = firing.length > 0 && score + EPS >= el.minScore;
+  // A rule-level caution holds only when every firing rule carries one: one solid indicator lifts it.
+  if (satisfied && firing.every((r) => rules[r]?.caution !== undefined)) {
+    for (const r of firing) {
+      const c = rules[r]?.caution;
+      if (c) (cautions ??= new Set()).add(c);
+    }
+  }
+  return { score: round3(score), satisfied, firing, counters, cautions: cautions ? [...cautions].sort() : [] };
 }
 
 export interface TargetScore {
