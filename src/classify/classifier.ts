@@ -222,7 +222,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
       const s = elements[e] as ElementScore;
       let ev = evidenceCache.get(e);
       if (!ev) {
-        ev = explain ? elementEvidence(text, tx, e, hits, s) : { evidence: [], against: [] };
+        ev = explain ? elementEvidence(text, tx, hits, s) : { evidence: [], against: [] };
         evidenceCache.set(e, ev);
       }
       const r: ElementResult = { id: el?.id ?? '', label: el?.label ?? '', satisfied: s.satisfied, score: s.score, evidence: ev.evidence };
@@ -266,7 +266,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
         title,
         score,
         subsections,
-        evidence: explain ? collectEvidence(text, tx, [...used], hits) : [],
+        evidence: explain ? collectEvidence(text, tx, [...used], elements, hits) : [],
         cautions: [...cautions].sort(),
       });
     }
@@ -284,7 +284,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
         score: round3(d.aiScore),
         kinds: d.aiKinds,
         atlas: atlasOf(ai.passing),
-        evidence: explain ? collectEvidence(text, tx, d.aiUsed, hits) : [],
+        evidence: explain ? collectEvidence(text, tx, d.aiUsed, elements, hits) : [],
       },
       exfiltration: {
         flagged: xf.passing.length > 0,
@@ -297,7 +297,7 @@ export function createClassifier(tx: CompiledTaxonomy, defaults: ClassifierOptio
             label: t?.title ?? '',
             atlas: t?.atlas ?? [],
             owasp: t?.owasp ?? [],
-            evidence: explain ? collectEvidence(text, tx, ids, hits) : [],
+            evidence: explain ? collectEvidence(text, tx, ids, elements, hits) : [],
           };
         }),
       },

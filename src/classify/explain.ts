@@ -21,14 +21,12 @@ function byPosition(a: Evidence, b: Evidence): number {
 export function elementEvidence(
   text: string,
   tx: CompiledTaxonomy,
-  element: number,
   hits: Map<number, RuleHit[]>,
   score: ElementScore,
 ): { evidence: Evidence[]; against: Evidence[] } {
-  const el = tx.elements[element];
   const evidence: Evidence[] = [];
   const against: Evidence[] = [];
-  for (const r of el?.rules ?? []) {
+  for (const r of score.hitRules) {
     const qid = tx.rules[r]?.qid ?? '';
     for (const h of hits.get(r) ?? []) evidence.push(toEvidence(text, qid, h));
   }
@@ -40,12 +38,12 @@ export function elementEvidence(
 }
 
 /** Asserted evidence of the given elements' indicator rules, without duplicates. */
-export function collectEvidence(text: string, tx: CompiledTaxonomy, elements: number[], hits: Map<number, RuleHit[]>): Evidence[] {
+export function collectEvidence(text: string, tx: CompiledTaxonomy, elements: number[], scores: ElementScore[], hits: Map<number, RuleHit[]>): Evidence[] {
   const out: Evidence[] = [];
   for (let k = 0; k < elements.length; k++) {
     const e = elements[k] as number;
     if (elements.indexOf(e) < k) continue; // an element listed twice (required and optional) reports once
-    for (const r of tx.elements[e]?.rules ?? []) {
+    for (const r of scores[e]?.hitRules ?? []) {
       const list = hits.get(r);
       if (list === undefined) continue;
       const qid = tx.rules[r]?.qid ?? '';

@@ -17,6 +17,8 @@ export interface ElementScore {
   satisfied: boolean;
   /** Indicator rules with an asserted (non-negated) hit. */
   firing: number[];
+  /** Indicator rules with any hit, asserted or not, ascending (what the element's evidence is made of). */
+  hitRules: number[];
   /** Counters that applied. */
   counters: number[];
   cautions: string[];
@@ -35,7 +37,7 @@ function asserted(hits: RuleHit[] | undefined): boolean {
   return false;
 }
 
-const EMPTY_SCORE: ElementScore = Object.freeze({ score: 0, satisfied: false, firing: [], counters: [], cautions: [] });
+const EMPTY_SCORE: ElementScore = Object.freeze({ score: 0, satisfied: false, firing: [], hitRules: [], counters: [], cautions: [] });
 
 export function scoreElements(tx: CompiledTaxonomy, hits: Map<number, RuleHit[]>): ElementScore[] {
   const scores: ElementScore[] = new Array<ElementScore>(tx.elements.length).fill(EMPTY_SCORE);
@@ -59,11 +61,14 @@ export function scoreElements(tx: CompiledTaxonomy, hits: Map<number, RuleHit[]>
 function scoreElement(tx: CompiledTaxonomy, el: CompiledElement, hitRules: number[], from: number, to: number, hits: Map<number, RuleHit[]>): ElementScore {
   const { rules } = tx;
   const firing: number[] = [];
+  const indicatorsHit: number[] = [];
   let miss = 1;
   for (let k = from; k < to; k++) {
     const r = hitRules[k] as number;
     const rule = rules[r] as CompiledRule;
-    if (rule.isCounter || !asserted(hits.get(r))) continue;
+    if (rule.isCounter) continue;
+    indicatorsHit.push(r);
+    if (!asserted(hits.get(r))) continue;
     firing.push(r);
     miss *= 1 - rule.weight;
   }
@@ -87,7 +92,7 @@ function scoreElement(tx: CompiledTaxonomy, el: CompiledElement, hitRules: numbe
       if (c) (cautions ??= new Set()).add(c);
     }
   }
-  return { score: round3(score), satisfied, firing, counters, cautions: cautions ? [...cautions].sort() : [] };
+  return { score: round3(score), satisfied, firing, hitRules: indicatorsHit, counters, cautions: cautions ? [...cautions].sort() : [] };
 }
 
 export interface TargetScore {
