@@ -58,6 +58,16 @@ describe('classifier properties', () => {
     );
   });
 
+  it('compiles each element\'s rules and counters in ascending rule order (scoring multiplies in that order)', () => {
+    // scoreElements walks the rules that hit sorted by id and relies on this to keep noisy-OR products, and so
+    // every score, bit-for-bit what a walk over the element's own lists gives.
+    const ascending = (ids: number[]): boolean => ids.every((id, i) => i === 0 || (ids[i - 1] as number) < id);
+    const tx = classifier.taxonomy;
+    const unordered = tx.elements.filter((el) => !ascending(el.rules) || !ascending(el.counters)).map((el) => el.id);
+    expect(unordered).toEqual([]);
+    expect(tx.rules.every((r, i) => (r.isCounter ? tx.elements[r.element]?.counters : tx.elements[r.element]?.rules)?.includes(i))).toBe(true);
+  });
+
   it('returns the same structure without explanations for any text', () => {
     fc.assert(
       fc.property(narrative, (text) => {
