@@ -227,8 +227,8 @@ export const AtlasFileSchema = z.strictObject({
   techniques: z.record(AtlasIdSchema, z.string().min(3)),
 });
 
-/** A word as the tokenizer yields it: lower case letters, digits, inner apostrophes or hyphens. */
-const StemWordSchema = z.string().regex(/^[a-z0-9]+(?:['-][a-z0-9]+)*$/, 'a single lower-case word');
+/** A word as the tokenizer yields it: lower-case letters and digits (hyphens split words, apostrophes are dropped). */
+const StemWordSchema = z.string().regex(/^[a-z0-9]+$/, 'a single lower-case word, as the tokenizer yields it');
 
 export const StemsFileSchema = z.strictObject({
   kind: z.literal('stems'),
