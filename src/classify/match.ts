@@ -7,14 +7,10 @@ import { listenerPart, listenerRule, prefixKey, type CompiledRule, type Compiled
 import { NO_NODE, ROOT, stemChild, type FlatTrie, type TrieExtra } from '../taxonomy/flat-trie.js';
 import { computeScopes, ScopeKind } from './negation.js';
 import { AMOUNT_STEM_ID, NO_STEM_ID, type Word } from './stem.js';
+import { RuleHitTable, type RuleHit } from './rule-hits.js';
 import type { Tokens } from './tokenize.js';
 
-export interface RuleHit {
-  start: number;
-  end: number;
-  /** 0 = asserted; otherwise the scope that cancels it (negated, hypothetical, or a failed outcome). */
-  scope: ScopeKind;
-}
+export type { RuleHit };
 
 /**
  * Pattern hits of one narrative, flat: hit h is pattern `pattern[h]` over tokens `[from[h], to[h])`, in order of
@@ -84,6 +80,12 @@ class IntStack {
 }
 const touchedPool = new IntStack();
 const phraseRefPool = new IntStack();
+/** (rule, sentence) pairs of the exclusions found; `excludedRule` marks the rules that have one. */
+const exclusionPool = new IntStack();
+let excludedRule = new Uint8Array(256);
+/** combineNear's answer: (first token, end token, offset in chosenFrom) per anchor with a combination. */
+const nearResults = new IntStack();
+const sharedTable = new RuleHitTable();
 
 function pushHit(pattern: number, from: number, to: number): void {
   const n = hitPool.count;
@@ -197,26 +199,43 @@ function cancels(negatable: CompiledRule['negatable'], s: ScopeKind): boolean {
   return !(negatable === false && s === ScopeKind.Outcome);
 }
 
-/** Rule hits keyed by global rule index. */
+/** Rule hits keyed by global rule index, as objects (tests; the classifier reads {@link findRuleHits}). */
 export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): Map<number, RuleHit[]> {
+  const table = findRuleHits(text, tokens, tx);
+  const out = new Map<number, RuleHit[]>();
+  for (let i = 0; i < table.ruleCount; i++) {
+    const rule = table.rules[i] as number;
+    out.set(rule, table.hitsOf(rule));
+  }
+  return out;
+}
+
+/**
+ * Every rule hit of a narrative, in a table shared by every call: valid until the next call (matching is
+ * synchronous and never re-entered; the classifier consumes it before returning).
+ */
+export function findRuleHits(text: string, tokens: Tokens, tx: CompiledTaxonomy): RuleHitTable {
   const ph = findPatternHits(tokens, tx.trie);
   const scopes = computeScopes(tokens, ph, tx, scopesFor(tokens.count));
-  const out = new Map<number, RuleHit[]>();
-  let excluded: Map<number, Set<number>> | undefined;
   const { start, end, sentence } = tokens;
   const { rules } = tx;
+  const out = sharedTable;
+  out.reset(rules.length);
 
-  const push = (rule: number, hit: RuleHit): void => {
-    const list = out.get(rule);
-    if (list) list.push(hit);
-    else out.set(rule, [hit]);
-  };
   const scopeOf = (rule: number, fromTok: number): ScopeKind => {
     const s = scopes[fromTok] as ScopeKind;
     return cancels((rules[rule] as CompiledRule).negatable, s) ? s : ScopeKind.None;
   };
-  const isExcluded = (rule: number, tok: number): boolean =>
-    excluded !== undefined && (excluded.get(rule)?.has(sentence[tok] as number) ?? false);
+  // Exclusions are few per narrative: a flag per rule, then a scan of the (rule, sentence) pairs.
+  const exclusions = exclusionPool;
+  exclusions.n = 0;
+  if (excludedRule.length < rules.length) excludedRule = new Uint8Array(rules.length);
+  const isExcluded = (rule: number, tok: number): boolean => {
+    if (excludedRule[rule] !== 1) return false;
+    const s = sentence[tok] as number;
+    for (let q = 0; q < exclusions.n; q += 2) if (exclusions.data[q] === rule && exclusions.data[q + 1] === s) return true;
+    return false;
+  };
 
   // Pass 1: exclusions are collected, phrase-rule hits noted as (hit, rule) pairs (they need every exclusion
   // first), and each proximity part's hits go straight to its list, with a bit per part seen: only the rules
@@ -248,12 +267,10 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
       } else if (part === -1) {
         phraseRefs.push(i);
         phraseRefs.push(rule);
-      }
-      else {
-        excluded ??= new Map();
-        let s = excluded.get(rule);
-        if (!s) excluded.set(rule, (s = new Set()));
-        s.add(sentence[ph.from[i] as number] as number);
+      } else {
+        excludedRule[rule] = 1;
+        exclusions.push(rule);
+        exclusions.push(sentence[ph.from[i] as number] as number);
       }
     }
   }
@@ -263,7 +280,7 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     const rule = phraseRefs.data[q + 1] as number;
     const from = ph.from[i] as number;
     if (isExcluded(rule, from)) continue;
-    push(rule, { start: start[from] as number, end: end[(ph.to[i] as number) - 1] as number, scope: scopeOf(rule, from) });
+    out.add(rule, start[from] as number, end[(ph.to[i] as number) - 1] as number, scopeOf(rule, from));
   }
 
   // Pass 2: combine the proximity rules that saw every part; every touched rule's lists and bits go back clean.
@@ -272,13 +289,14 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
     const r = rules[rule] as CompiledRule;
     const complete = seenParts[rule] === (1 << r.partCount) - 1;
     seenParts[rule] = 0;
-    const best = complete ? combineNear(ph, sentence, rule, r, scopes) : undefined;
+    const found = complete && combineNear(ph, sentence, rule, r, scopes);
     for (let k = 0; k < r.partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
-    if (best === undefined) continue;
-    for (let a = 0; a < best.length; a += 3) {
-      const lo = best[a] as number;
-      const hi = best[a + 1] as number;
-      const anchorScope = best[a + 2] as number;
+    if (!found) continue;
+    const best = nearResults;
+    for (let a = 0; a < best.n; a += 3) {
+      const lo = best.data[a] as number;
+      const hi = best.data[a + 1] as number;
+      const anchorScope = best.data[a + 2] as number;
       if (isExcluded(rule, lo)) continue;
       let scope = ScopeKind.None;
       // The scope of the last chosen part that has one (parts were recorded in part order).
@@ -286,7 +304,7 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
         const s = scopeOf(rule, chosenFrom[m] as number);
         if (s !== ScopeKind.None) scope = s;
       }
-      push(rule, { start: start[lo] as number, end: end[hi - 1] as number, scope });
+      out.add(rule, start[lo] as number, end[hi - 1] as number, scope);
     }
   }
 
@@ -303,10 +321,11 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
         }
         const tok = tokenAt(tokens, m.index);
         if (isExcluded(rule, tok)) continue;
-        push(rule, { start: m.index, end: m.index + m[0].length, scope: scopeOf(rule, tok) });
+        out.add(rule, m.index, m.index + m[0].length, scopeOf(rule, tok));
       }
     }
   }
+  for (let q = 0; q < exclusions.n; q += 2) excludedRule[exclusions.data[q] as number] = 0;
   return out;
 }
 
@@ -365,10 +384,10 @@ const near: NearSearch = {
 /**
  * For each anchor (a hit of part 0, in token order), the tightest combination of one hit per part whose words,
  * apart from the parts' own, span at most `within` tokens (ordered and same-sentence when the rule says so;
- * parts may not overlap). Returns triples (first token, end token, offset of its parts in `chosenFrom`), or
- * undefined when no anchor has one.
+ * parts may not overlap). Leaves triples (first token, end token, offset of its parts in `chosenFrom`) in
+ * `nearResults`; false when no anchor has one.
  */
-function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: CompiledRule, scopes: Uint8Array): number[] | undefined {
+function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: CompiledRule, scopes: Uint8Array): boolean {
   const n = r.partCount;
   const base = rule * MAX_PARTS;
   const { from, to } = ph;
@@ -394,19 +413,24 @@ function combineNear(ph: PatternHits, sentence: Int32Array, rule: number, r: Com
   near.scopes = scopes;
   near.negatable = r.negatable;
   const anchorsEnd = base * MAX_PART_HITS + (partCounts[base] as number);
-  let results: number[] | undefined;
+  const results = nearResults;
+  results.n = 0;
   for (let q = base * MAX_PART_HITS; q < anchorsEnd; q++) {
     const a = partHits[q] as number;
     near.aFrom = from[a] as number;
     near.aTo = to[a] as number;
     near.bestSpan = Infinity;
     near.found = false;
-    near.slot = results === undefined ? 0 : (results.length / 3) * n;
+    near.slot = (results.n / 3) * n;
     chosen[0] = a;
     searchPart(1);
-    if (near.found) (results ??= []).push(near.bestLo, near.bestHi, near.slot);
+    if (near.found) {
+      results.push(near.bestLo);
+      results.push(near.bestHi);
+      results.push(near.slot);
+    }
   }
-  return results;
+  return results.n > 0;
 }
 
 /** Larger than any span in tokens: ranks a combination with a denied part after every asserted one. */

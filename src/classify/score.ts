@@ -9,8 +9,7 @@
  *   its score is the mean of the required groups' best scores, plus 0.05 per satisfied optional element.
  */
 import type { CompiledElement, CompiledRule, CompiledTaxonomy, CompiledTarget } from '../taxonomy/compile.js';
-import type { RuleHit } from './match.js';
-import { ScopeKind } from './negation.js';
+import type { RuleHitTable } from './rule-hits.js';
 
 export interface ElementScore {
   score: number;
@@ -31,55 +30,122 @@ export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function asserted(hits: RuleHit[] | undefined): boolean {
-  if (hits === undefined) return false;
-  for (let i = 0; i < hits.length; i++) if ((hits[i] as RuleHit).scope === ScopeKind.None) return true;
+/**
+ * Every element's score and whether it is satisfied, for one narrative, in arrays shared by every call (valid
+ * until the next one): the decision needs only these two numbers, so no object is built per element. The full
+ * {@link ElementScore} of an element, for explanations, comes from {@link elementDetail}.
+ */
+export class ElementTable {
+  score = new Float64Array(0);
+  satisfied = new Uint8Array(0);
+  /** Elements with a rule hit (all others score 0, unsatisfied). */
+  touched = new Int32Array(64);
+  touchedCount = 0;
+
+  reset(elements: number): void {
+    for (let i = 0; i < this.touchedCount; i++) {
+      const e = this.touched[i] as number;
+      this.score[e] = 0;
+      this.satisfied[e] = 0;
+    }
+    this.touchedCount = 0;
+    if (this.score.length < elements) {
+      this.score = new Float64Array(elements);
+      this.satisfied = new Uint8Array(elements);
+    }
+  }
+
+  set(e: number, score: number, satisfied: boolean): void {
+    if (this.touchedCount === this.touched.length) {
+      const grown = new Int32Array(2 * this.touchedCount);
+      grown.set(this.touched);
+      this.touched = grown;
+    }
+    this.touched[this.touchedCount++] = e;
+    this.score[e] = score;
+    this.satisfied[e] = satisfied ? 1 : 0;
+  }
+}
+
+const sharedElements = new ElementTable();
+let sortedPool = new Int32Array(256);
+
+/**
+ * Scores the elements that have a rule hit, from those rules. Rules are compiled element by element, each
+ * element's indicators then its counters, ascending (a test pins it): sorting the hit rules by id groups them
+ * by element and walks each element's lists in their own order, so the products below multiply in that order.
+ */
+export function scoreElementTable(tx: CompiledTaxonomy, hits: RuleHitTable): ElementTable {
+  const out = sharedElements;
+  out.reset(tx.elements.length);
+  const { rules } = tx;
+  const n = hits.ruleCount;
+  if (sortedPool.length < n) sortedPool = new Int32Array(2 * n);
+  sortedPool.set(hits.rules.subarray(0, n));
+  const sorted = sortedPool.subarray(0, n).sort();
+  for (let i = 0; i < n; ) {
+    const e = (rules[sorted[i] as number] as CompiledRule).element;
+    let j = i;
+    while (j < n && (rules[sorted[j] as number] as CompiledRule).element === e) j++;
+    const el = tx.elements[e];
+    if (el) {
+      let miss = 1;
+      let firing = 0;
+      for (let k = i; k < j; k++) {
+        const r = sorted[k] as number;
+        const rule = rules[r] as CompiledRule;
+        if (rule.isCounter || !hits.asserted(r)) continue;
+        firing++;
+        miss *= 1 - rule.weight;
+      }
+      let score = 1 - miss;
+      for (let k = i; k < j; k++) {
+        const c = sorted[k] as number;
+        const rule = rules[c] as CompiledRule;
+        if (!rule.isCounter || !hits.asserted(c) || defeated(rule, hits)) continue;
+        score *= 1 - rule.weight;
+      }
+      out.set(e, round3(score), firing > 0 && score + EPS >= el.minScore);
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** A counter is defeated when one of the indicators it names fired (they are its own element's indicators). */
+function defeated(counter: CompiledRule, hits: RuleHitTable): boolean {
+  for (let u = 0; u < counter.unless.length; u++) if (hits.asserted(counter.unless[u] as number)) return true;
   return false;
 }
 
 const EMPTY_SCORE: ElementScore = Object.freeze({ score: 0, satisfied: false, firing: [], hitRules: [], counters: [], cautions: [] });
 
-export function scoreElements(tx: CompiledTaxonomy, hits: Map<number, RuleHit[]>): ElementScore[] {
-  const scores: ElementScore[] = new Array<ElementScore>(tx.elements.length).fill(EMPTY_SCORE);
-  const { rules } = tx;
-  // Only elements with a rule hit are scored (every other one gets the shared empty score), from the rules that
-  // hit: grouped by element, ascending within it (the order of the element's own lists, so the products below
-  // multiply in the same order as a walk over those lists would).
-  const hitRules = [...hits.keys()].sort((a, b) => (rules[a] as CompiledRule).element - (rules[b] as CompiledRule).element || a - b);
-  for (let i = 0; i < hitRules.length; ) {
-    const e = (rules[hitRules[i] as number] as CompiledRule).element;
-    let j = i;
-    while (j < hitRules.length && (rules[hitRules[j] as number] as CompiledRule).element === e) j++;
-    const el = tx.elements[e];
-    if (el) scores[e] = scoreElement(tx, el, hitRules, i, j, hits);
-    i = j;
-  }
-  return scores;
+/** One element in full (its firing rules, counters and cautions), scored as {@link scoreElementTable} scores it. */
+export function elementDetail(tx: CompiledTaxonomy, hits: RuleHitTable, e: number): ElementScore {
+  const el = tx.elements[e];
+  if (!el) return EMPTY_SCORE;
+  return scoreElement(tx, el, hits);
 }
 
-/** One element from its rules with a hit, `hitRules[from..to)` (ascending rule ids). */
-function scoreElement(tx: CompiledTaxonomy, el: CompiledElement, hitRules: number[], from: number, to: number, hits: Map<number, RuleHit[]>): ElementScore {
+function scoreElement(tx: CompiledTaxonomy, el: CompiledElement, hits: RuleHitTable): ElementScore {
   const { rules } = tx;
   const firing: number[] = [];
   const indicatorsHit: number[] = [];
   let miss = 1;
-  for (let k = from; k < to; k++) {
-    const r = hitRules[k] as number;
-    const rule = rules[r] as CompiledRule;
-    if (rule.isCounter) continue;
+  for (const r of el.rules) {
+    if (!hits.has(r)) continue;
     indicatorsHit.push(r);
-    if (!asserted(hits.get(r))) continue;
+    if (!hits.asserted(r)) continue;
     firing.push(r);
-    miss *= 1 - rule.weight;
+    miss *= 1 - (rules[r] as CompiledRule).weight;
   }
+  if (indicatorsHit.length === 0 && !el.counters.some((c) => hits.has(c))) return EMPTY_SCORE;
   let score = 1 - miss;
   const counters: number[] = [];
   let cautions: Set<string> | undefined;
-  for (let k = from; k < to; k++) {
-    const c = hitRules[k] as number;
+  for (const c of el.counters) {
     const rule = rules[c] as CompiledRule;
-    if (!rule.isCounter || !asserted(hits.get(c))) continue;
-    if (rule.unless.some((u) => firing.includes(u))) continue;
+    if (!hits.asserted(c) || defeated(rule, hits)) continue;
     counters.push(c);
     score *= 1 - rule.weight;
     if (rule.caution && firing.length > 0) (cautions ??= new Set()).add(rule.caution);
@@ -100,8 +166,8 @@ export interface TargetScore {
   /** All required groups satisfied (predicate statutes are checked by the caller). */
   complete: boolean;
   score: number;
-  /** Ids of required elements in unsatisfied groups. */
-  missing: string[];
+  /** What it lacks beyond its own elements (a predicate statute, an exfiltration finding); see {@link missingOf}. */
+  lacks: string | undefined;
   /** Number of required groups satisfied, and the best partial score among unsatisfied groups. */
   satisfiedGroups: number;
   missingPartial: number;
@@ -109,10 +175,10 @@ export interface TargetScore {
   groups: number;
 }
 
-export function scoreTarget(tx: CompiledTaxonomy, t: CompiledTarget, index: number, elements: ElementScore[]): TargetScore {
+export function scoreTarget(tx: CompiledTaxonomy, t: CompiledTarget, index: number, elements: ElementTable): TargetScore {
+  const { score: elScore, satisfied: elSatisfied } = elements;
   let sum = 0;
   let complete = true;
-  const missing: string[] = [];
   let satisfiedGroups = 0;
   let missingPartial = 0;
   for (const group of t.requires) {
@@ -120,17 +186,15 @@ export function scoreTarget(tx: CompiledTaxonomy, t: CompiledTarget, index: numb
     let ok = false;
     let partial = 0;
     for (const e of group) {
-      const s = elements[e];
-      if (!s) continue;
-      partial = Math.max(partial, s.score);
-      if (s.satisfied) {
+      const s = elScore[e] as number;
+      partial = Math.max(partial, s);
+      if (elSatisfied[e] === 1) {
         ok = true;
-        best = Math.max(best, s.score);
+        best = Math.max(best, s);
       }
     }
     if (!ok) {
       complete = false;
-      for (const e of group) missing.push(tx.elements[e]?.id ?? String(e));
       sum += partial;
       missingPartial = Math.max(missingPartial, partial);
     } else {
@@ -139,6 +203,17 @@ export function scoreTarget(tx: CompiledTaxonomy, t: CompiledTarget, index: numb
     }
   }
   let score = t.requires.length === 0 ? 0 : sum / t.requires.length;
-  if (complete) for (const e of t.optional) if (elements[e]?.satisfied) score += OPTIONAL_BONUS;
-  return { target: index, complete, score: round3(Math.min(1, score)), missing, satisfiedGroups, missingPartial, groups: t.requires.length };
+  if (complete) for (const e of t.optional) if (elSatisfied[e] === 1) score += OPTIONAL_BONUS;
+  return { target: index, complete, score: round3(Math.min(1, score)), lacks: undefined, satisfiedGroups, missingPartial, groups: t.requires.length };
+}
+
+/** Ids of the required elements in unsatisfied groups, then what else the target lacks (built only for candidates). */
+export function missingOf(tx: CompiledTaxonomy, s: TargetScore, elements: ElementTable): string[] {
+  const missing: string[] = [];
+  for (const group of tx.targets[s.target]?.requires ?? []) {
+    if (group.some((e) => elements.satisfied[e] === 1)) continue;
+    for (const e of group) missing.push(tx.elements[e]?.id ?? String(e));
+  }
+  if (s.lacks !== undefined) missing.push(s.lacks);
+  return missing;
 }

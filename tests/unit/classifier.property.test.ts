@@ -58,8 +58,31 @@ describe('classifier properties', () => {
     );
   });
 
+  it('carries nothing from one narrative to the next (hits and element scores live in tables reused by every call)', () => {
+    fc.assert(
+      fc.property(fc.array(narrative, { minLength: 2, maxLength: 6 }), (texts) => {
+        const forward = texts.map((t) => [classifier.classify(t), classifier.summarize(t)]);
+        const backward = [...texts].reverse().map((t) => [classifier.classify(t), classifier.summarize(t)]).reverse();
+        expect(backward).toEqual(forward);
+      }),
+      { numRuns: 100 },
+    );
+    // Rich narratives, so rules, exclusions and proximity parts are set and must be cleared in between.
+    const rich = [
+      'Someone logged into her email without permission and wired $9,000 after posing as her boss. No one was harmed.',
+      'He did not click the link. The AI assistant read the mailbox and sent the passwords to an attacker server.',
+      'They opened credit cards in my name with my Social Security number and a deepfake video of me.',
+    ];
+    const alone = rich.map((t) => JSON.stringify(loadClassifier().classify(t)));
+    const afterOthers = rich.map((t, i) => {
+      classifier.classify(rich[(i + 1) % rich.length] as string);
+      return JSON.stringify(classifier.classify(t));
+    });
+    expect(afterOthers).toEqual(alone);
+  });
+
   it('compiles each element\'s rules and counters in ascending rule order (scoring multiplies in that order)', () => {
-    // scoreElements walks the rules that hit sorted by id and relies on this to keep noisy-OR products, and so
+    // scoreElementTable walks the rules that hit sorted by id and relies on this to keep noisy-OR products, and so
     // every score, bit-for-bit what a walk over the element's own lists gives.
     const ascending = (ids: number[]): boolean => ids.every((id, i) => i === 0 || (ids[i - 1] as number) < id);
     const tx = classifier.taxonomy;
