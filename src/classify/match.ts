@@ -284,13 +284,19 @@ export function findRuleHits(text: string, tokens: Tokens, tx: CompiledTaxonomy)
   }
 
   // Pass 2: combine the proximity rules that saw every part; every touched rule's lists and bits go back clean.
+  const { rulePartCount } = tx;
   for (let q = 0; q < touched.n; q++) {
     const rule = touched.data[q] as number;
-    const r = rules[rule] as CompiledRule;
-    const complete = seenParts[rule] === (1 << r.partCount) - 1;
+    const partCount = rulePartCount[rule] as number;
+    const complete = seenParts[rule] === (1 << partCount) - 1;
     seenParts[rule] = 0;
-    const found = complete && combineNear(ph, sentence, rule, r, scopes);
-    for (let k = 0; k < r.partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
+    if (!complete) {
+      for (let k = 0; k < partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
+      continue;
+    }
+    const r = rules[rule] as CompiledRule;
+    const found = combineNear(ph, sentence, rule, r, scopes);
+    for (let k = 0; k < partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
     if (!found) continue;
     const best = nearResults;
     for (let a = 0; a < best.n; a += 3) {

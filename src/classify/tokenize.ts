@@ -310,8 +310,10 @@ function isDigitOrHashAfter(text: string, i: number): boolean {
   return isDigit(c) || c === 35;
 }
 
+const IDENTITY = identityStemmer();
+
 /** Tokenize a taxonomy phrase the same way as narratives; returns the normalized surface tokens. */
 export function phraseTokens(phrase: string): string[] {
-  const t = tokenize(phrase, identityStemmer());
-  return t.norm;
+  // Compiling a taxonomy tokenizes every phrase word by word: the shared buffers, no copies of the offsets.
+  return tokenizeShared(phrase, IDENTITY).norm.slice();
 }

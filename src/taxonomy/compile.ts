@@ -119,6 +119,8 @@ export interface CompiledTaxonomy {
   forwardWindow: number;
   backwardWindow: number;
   rules: CompiledRule[];
+  /** `rules[i].partCount`, packed: the matcher reads it for every proximity rule a narrative touches. */
+  rulePartCount: Uint8Array;
   regexRules: number[];
   elements: CompiledElement[];
   targets: CompiledTarget[];
@@ -378,6 +380,7 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
     forwardWindow: n.forwardWindow,
     backwardWindow: n.backwardWindow,
     rules,
+    rulePartCount: Uint8Array.from(rules, (r) => r.partCount),
     regexRules,
     elements,
     targets,
