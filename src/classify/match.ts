@@ -216,7 +216,7 @@ export function matchRules(text: string, tokens: Tokens, tx: CompiledTaxonomy): 
  */
 export function findRuleHits(text: string, tokens: Tokens, tx: CompiledTaxonomy): RuleHitTable {
   const ph = findPatternHits(tokens, tx.trie);
-  const scopes = computeScopes(tokens, ph, tx, scopesFor(tokens.count));
+  const scopes = computeScopes(tokens, ph, tx, scopesFor(tokens.count), text);
   const { start, end, sentence } = tokens;
   const { rules } = tx;
   const out = sharedTable;

@@ -23,7 +23,7 @@ export const enum ScopeKind {
 const NEW_SUBJECT = new Set(['i', 'he', 'she', 'they', 'we', 'my', 'his', 'her', 'their', 'our', 'someone', 'somebody']);
 
 /** Scope of each token (ScopeKind). `into`, when given, is a reusable buffer of at least `tokens.count` bytes. */
-export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTaxonomy, into?: Uint8Array): Uint8Array {
+export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTaxonomy, into?: Uint8Array, text?: string): Uint8Array {
   const scopes = into ? into.fill(0, 0, tokens.count) : new Uint8Array(tokens.count);
   const cues: number[] = [];
   let terminator: Uint8Array | undefined;
@@ -58,8 +58,9 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
       // window, where "and" starts a new assertion and does not.
       let end = to + tx.forwardWindow;
       for (let t = to; t < count && (t < end || (t === end && orAt(t))) && !stops(t, s); t++) {
-        // "... I don't own, and my photos had been downloaded": "and" before a new subject starts a new assertion.
-        if (norm[t] === 'and' && NEW_SUBJECT.has(norm[t + 1] ?? '')) break;
+        // "... I don't own, and my photos had been downloaded": "and" before a new subject starts a new assertion, and so
+        // does ", and" ("changed the recovery details so the owner could not get back in, and moved the coins").
+        if (norm[t] === 'and' && (NEW_SUBJECT.has(norm[t + 1] ?? '') || (text !== undefined && t > 0 && commaBetween(text, tokens.end[t - 1] as number, tokens.start[t] as number)))) break;
         scopes[t] ||= ScopeKind.Negated;
         if (orAt(t)) end = t + 1 + tx.forwardWindow;
       }
@@ -75,4 +76,9 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
     }
   }
   return scopes;
+}
+
+function commaBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 44) return true;
+  return false;
 }

@@ -274,7 +274,12 @@ export function compileTaxonomy(t: Taxonomy): CompiledTaxonomy {
       for (const c of el.counters) {
         const i = addRule(key, el, elIndex, c, true);
         const rule = rules[i];
-        if (rule) rule.unless = c.unless.map((u) => ruleIdx.get(u) ?? -1).filter((x) => x >= 0);
+        if (rule) {
+          const listed = c.unless.map((u) => ruleIdx.get(u) ?? -1).filter((x) => x >= 0);
+          const floor = c.unlessWeightAtLeast;
+          const strong = floor === undefined ? [] : compiled.rules.filter((r) => (rules[r]?.weight ?? 0) >= floor);
+          rule.unless = [...new Set([...listed, ...strong])].sort((a, b) => a - b);
+        }
         compiled.counters.push(i);
       }
       byId.set(el.id, elIndex);

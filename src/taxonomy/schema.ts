@@ -86,6 +86,11 @@ export const CounterSchema = z
     caution: IdSchema.optional(),
     /** Indicator rule ids of the same element that defeat this counter when they fire (e.g. gate-bypass defeats "authorized user"). */
     unless: z.array(IdSchema).default([]),
+    /**
+     * Also defeated by any indicator of the same element whose weight is at least this: "one strong sign of the
+     * real thing outweighs this benign reading", without a list that goes stale as indicators are added.
+     */
+    unlessWeightAtLeast: z.number().gt(0).max(1).optional(),
   })
   .refine(exactlyOneMatcher, oneMatcherMessage);
 export type Counter = z.infer<typeof CounterSchema>;

@@ -42,6 +42,11 @@ describe('pre-negation', () => {
     expect(wireScopes('He did not call and zelle')).toEqual([ScopeKind.Negated]); // a plain "and" stays inside the window
   });
 
+  it('ends a denial at ", and" ("so the owner could not get back in, and moved the coins")', () => {
+    expect(wireScopes('He did not call, and zelle was used')).toEqual([ScopeKind.None]);
+    expect(wireScopes('He did not call, text or zelle')).toEqual([ScopeKind.Negated]); // a comma alone does not end it
+  });
+
   it('renews the window at an "or" right after its end ("none of them took money from me or used ...")', () => {
     expect(wireScopes('He did not a b c d or e zelle')).toEqual([ScopeKind.Negated]); // 'or' is the 5th token, just past the window
     expect(wireScopes('He did not a b c d e or zelle')).toEqual([ScopeKind.None]); // one token later the denial has ended

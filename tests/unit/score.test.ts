@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../src/classify/classifier.js';
 import type { Classification } from '../../src/classify/result-schema.js';
-import { miniClassifier, miniCompiled } from '../fixtures/taxonomy/mini-taxonomy.js';
+import { compileTaxonomy } from '../../src/taxonomy/compile.js';
+import { parseTaxonomy } from '../../src/taxonomy/load.js';
+import { miniClassifier, miniCompiled, miniFile, withFiles } from '../fixtures/taxonomy/mini-taxonomy.js';
 
 const c = miniClassifier();
 
@@ -70,6 +72,24 @@ describe('element scores', () => {
     const r = c.classify('An authorized user hacked the mailbox and downloaded files.');
     expect(element(r, '1030', '1030(a)(2)(C)', 'access')).toMatchObject({ score: 0.7, satisfied: true });
     expect(r.suggestions[0]?.cautions).toEqual([]);
+  });
+
+  it('lets any indicator at or above `unlessWeightAtLeast` defeat a counter, as if it were listed in `unless`', () => {
+    // authorized-user (penalty 0.3) names only `hacked`; with a floor of 0.7, logged-into (0.7) defeats it too, and
+    // password-near (0.6) alone does not.
+    const path = 'statutes/computer.yaml';
+    const yaml = miniFile(path).replace('        unless: [hacked]\n', '        unless: [hacked]\n        unlessWeightAtLeast: 0.7\n');
+    expect(yaml).toContain('unlessWeightAtLeast');
+    const floor = createClassifier(compileTaxonomy(parseTaxonomy(withFiles({ [path]: yaml }))));
+    const text = 'An authorized user logged into the mailbox and guessed the password, then downloaded files.';
+    expect(element(c.classify(text), '1030', '1030(a)(2)(C)', 'access').score).toBe(0.616); // as above: the counter applies
+    expect(element(floor.classify(text), '1030', '1030(a)(2)(C)', 'access')).toMatchObject({ score: 0.88, satisfied: true });
+    expect(floor.classify(text).suggestions[0]?.cautions).toEqual([]);
+    // password-near alone is below the floor: the counter still applies (0.6 × 0.7 = 0.42, short of minScore).
+    const weakOnly = 'An authorized user guessed the password, then downloaded files.';
+    const [withFloor, without] = [floor.classify(weakOnly), c.classify(weakOnly)];
+    expect(withFloor.candidates).toEqual(without.candidates);
+    expect(withFloor.suggestions.flatMap((x) => x.subsections.map((y) => y.code))).not.toContain('1030(a)(2)(C)');
   });
 
   it('keeps a negated counter from applying', () => {
