@@ -1,6 +1,7 @@
 /**
- * `npm run eval [-- --data <file.jsonl|dir>] [--labels conduct|charged] [--threshold x] [--quiet] [--json]`
- * Scores the classifier against labelled narratives; defaults to samples/labelled, reported per split.
+ * `npm run eval [-- --data <file.jsonl|dir>] [--labels conduct|charged] [--threshold x] [--quiet] [--json] [--compare <dir>]`
+ * Scores the classifier against labelled narratives; defaults to samples/labelled, reported per split. With
+ * `--compare <taxonomy dir>`, lists instead the narratives whose decision differs from that taxonomy's.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,7 @@ import { endQuietlyWhenStdoutCloses } from '../cli/closed-stdout.js';
 import { SAMPLES_DIR } from '../paths.js';
 import { compileTaxonomy } from '../taxonomy/compile.js';
 import { loadTaxonomy } from '../taxonomy/load.js';
+import { compareClassifiers, formatCompare } from './compare.js';
 import { loadDataset, type LabelledCase, type LabelSource } from './dataset.js';
 import { evaluate, formatReport } from './metrics.js';
 
@@ -21,6 +23,7 @@ function main(): void {
       taxonomy: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      compare: { type: 'string' },
     },
   });
   const labels = values.labels as LabelSource;
@@ -30,6 +33,12 @@ function main(): void {
   const dataPath = values.data ?? join(SAMPLES_DIR, 'labelled');
   const cases = loadDataset(dataPath, labels);
   const classifier = createClassifier(compileTaxonomy(loadTaxonomy(values.taxonomy)), { threshold });
+  if (values.compare !== undefined) {
+    const base = createClassifier(compileTaxonomy(loadTaxonomy(values.compare)), { threshold });
+    const report = compareClassifiers(base, classifier, cases);
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompare(report)}\n`);
+    return;
+  }
 
   const run = (subset: LabelledCase[]): ReturnType<typeof evaluate> => evaluate(subset, subset.map((c) => classifier.classify(c.narrative, { id: c.id, explain: false })));
   const groups: [string, LabelledCase[]][] = [];
