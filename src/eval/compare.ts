@@ -72,7 +72,7 @@ export function compareClassifiers(base: Classifier, current: Classifier, cases:
     moves.push({ id: c.id, split: c.split, expected, before, after, direction });
     const key = c.split ?? 'unsplit';
     tally[key] ??= { toward: 0, away: 0, sideways: 0 };
-    (tally[key])[direction]++;
+    tally[key][direction]++;
     (tally.all as Tally)[direction]++;
   }
   return { baseVersion: base.taxonomyVersion, version: current.taxonomyVersion, n: cases.length, moves, tally };
