@@ -290,12 +290,7 @@ export function findRuleHits(text: string, tokens: Tokens, tx: CompiledTaxonomy)
     const partCount = rulePartCount[rule] as number;
     const complete = seenParts[rule] === (1 << partCount) - 1;
     seenParts[rule] = 0;
-    if (!complete) {
-      for (let k = 0; k < partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
-      continue;
-    }
-    const r = rules[rule] as CompiledRule;
-    const found = combineNear(ph, sentence, rule, r, scopes);
+    const found = complete && combineNear(ph, sentence, rule, rules[rule] as CompiledRule, scopes);
     for (let k = 0; k < partCount; k++) partCounts[rule * MAX_PARTS + k] = 0;
     if (!found) continue;
     const best = nearResults;
@@ -306,7 +301,7 @@ export function findRuleHits(text: string, tokens: Tokens, tx: CompiledTaxonomy)
       if (isExcluded(rule, lo)) continue;
       let scope = ScopeKind.None;
       // The scope of the last chosen part that has one (parts were recorded in part order).
-      for (let m = anchorScope; m < anchorScope + r.partCount; m++) {
+      for (let m = anchorScope; m < anchorScope + partCount; m++) {
         const s = scopeOf(rule, chosenFrom[m] as number);
         if (s !== ScopeKind.None) scope = s;
       }
