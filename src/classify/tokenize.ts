@@ -3,7 +3,8 @@
  * `text.slice(start, end)`. natural's tokenizers return bare strings, hence our own.
  *
  * Tokens are runs of letters, digits and combining marks. Inside a token an apostrophe followed by a letter is
- * kept (and dropped from the normalized form: "didn't" → "didnt", "victim's" → "victims"), and `,` / `.`
+ * kept (and dropped from the normalized form: "didn't" → "didnt", "victim's" → "victims", except where that makes
+ * another word: "I'd" stays "i'd", not "id"), and `,` / `.`
  * between digits are kept ("5,000.00"). Hyphens split ("face-swapped" → face, swapped), and phrases are
  * tokenized the same way, so both spellings meet. Normalization is per token (NFKC + lower case), which
  * keeps offsets exact even where NFKC changes lengths. Case-log shorthand "w/" and "w/o" normalizes to "with" and
@@ -248,7 +249,7 @@ function scan(text: string, stemmer: Stemmer, out: TokenBuffers): void {
         const surface = text.slice(start, i);
         norm = (ascii ? surface : surface.normalize('NFKC')).toLowerCase();
       }
-      if (hasApostrophe) norm = norm.replace(/['\u2019\u02bc]/g, '');
+      if (hasApostrophe) norm = dropApostrophes(norm);
       word = amount ? AMOUNT_WORD : stemmer.word(norm);
     }
     starts[count] = start;
@@ -264,6 +265,16 @@ function scan(text: string, stemmer: Stemmer, out: TokenBuffers): void {
   norms.length = count;
   words.length = count;
   out.count = count;
+}
+
+// Pronoun contractions that would become another word without their apostrophe ("I'd" → "id", an ID; "she'll" →
+// "shell"; "we're" → "were"): they keep it, so rules about IDs and shell companies never read them.
+const KEEP_APOSTROPHE = new Set(["i'd", "i'll", "we'd", "we'll", "we're", "she'd", "she'll", "he'll"]);
+
+/** The normalized form of a token with apostrophes: without them ("didn't" → "didnt"), unless that makes another word. */
+function dropApostrophes(norm: string): string {
+  const ascii = norm.replace(/[\u2019\u02bc]/g, "'");
+  return KEEP_APOSTROPHE.has(ascii) ? ascii : ascii.replace(/'/g, '');
 }
 
 /**

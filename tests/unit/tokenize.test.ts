@@ -96,6 +96,17 @@ describe('tokenize: apostrophes, hyphens, numbers', () => {
     expect(t && text.slice(t.start, t.end)).toBe(surface);
   });
 
+  it.each([
+    ["accounts I'd never seen", "I'd", "i'd"],
+    ['accounts I\u2019d never seen', 'I\u2019d', "i'd"],
+    ["she'll wire it", "she'll", "she'll"],
+    ["we're locked out", "we're", "we're"],
+  ])('keeps the apostrophe of a pronoun contraction that would otherwise read as another word in %j', (text, surface, norm) => {
+    // Without it "I'd" would be "id" (an ID document), "she'll" "shell", "we're" "were".
+    const t = toks(text).find((x) => x.surface === surface);
+    expect(t?.norm).toBe(norm);
+  });
+
   it('drops a trailing apostrophe and a quoting apostrophe from the token', () => {
     expect(toks("the victims' money").map((t) => t.surface)).toEqual(['the', 'victims', 'money']);
     expect(toks('the victims\u2019 money').map((t) => t.surface)).toEqual(['the', 'victims', 'money']);
