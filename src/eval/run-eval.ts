@@ -5,11 +5,9 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createClassifier } from '../classify/classifier.js';
+import { loadClassifier } from '../classify/load-classifier.js';
 import { endQuietlyWhenStdoutCloses } from '../cli/closed-stdout.js';
 import { SAMPLES_DIR } from '../paths.js';
-import { compileTaxonomy } from '../taxonomy/compile.js';
-import { loadTaxonomy } from '../taxonomy/load.js';
 import { compareClassifiers, formatCompare } from './compare.js';
 import { loadDataset, type LabelledCase, type LabelSource } from './dataset.js';
 import { evaluate, formatReport } from './metrics.js';
@@ -32,9 +30,9 @@ function main(): void {
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new Error('--threshold must be a number in [0, 1]');
   const dataPath = values.data ?? join(SAMPLES_DIR, 'labelled');
   const cases = loadDataset(dataPath, labels);
-  const classifier = createClassifier(compileTaxonomy(loadTaxonomy(values.taxonomy)), { threshold });
+  const classifier = loadClassifier({ taxonomyDir: values.taxonomy, threshold });
   if (values.compare !== undefined) {
-    const base = createClassifier(compileTaxonomy(loadTaxonomy(values.compare)), { threshold });
+    const base = loadClassifier({ taxonomyDir: values.compare, threshold });
     const report = compareClassifiers(base, classifier, cases);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompare(report)}\n`);
     return;
