@@ -231,7 +231,8 @@ export function parseTaxonomy(files: readonly SourceFile[]): Taxonomy {
 
 /**
  * Each keep-apart family's words get one stem of their own (the first word and a `~`, which no token contains). A
- * family must name a word Porter really folds it into, so an entry that no longer does anything is reported.
+ * family must name a word Porter really folds it into, and a spelling must need its entry, so an entry that does
+ * nothing is reported.
  */
 function collectStemOverrides(file: string, data: StemsFile, into: Map<string, string>): TaxonomyIssue[] {
   const issues: TaxonomyIssue[] = [];
@@ -248,5 +249,12 @@ function collectStemOverrides(file: string, data: StemsFile, into: Map<string, s
       }
     });
   });
+  // After the families: a variant takes its standard word's stem, which may be a family's own.
+  for (const [variant, standard] of Object.entries(data.spellings)) {
+    const path = `spellings.${variant}`;
+    if (into.has(variant)) issues.push({ file, path, message: `"${variant}" already has a stem of its own (keepApart or another spelling)` });
+    else if (porterStem(variant) === porterStem(standard)) issues.push({ file, path, message: `"${variant}" and "${standard}" already share a Porter stem` });
+    else into.set(variant, into.get(standard) ?? porterStem(standard));
+  }
   return issues;
 }

@@ -245,6 +245,11 @@ export const StemsFileSchema = z.strictObject({
   keepApart: z
     .array(z.strictObject({ words: z.array(StemWordSchema).min(1), notLike: z.array(StemWordSchema).min(1), reason: z.string().min(3).optional() }))
     .min(1),
+  /**
+   * Spelling variants Porter stems apart from the standard (US) word, mapped to it ("authorised" → "authorized",
+   * "cheque" → "check"): the variant takes the standard word's stem, so a rule written once matches both.
+   */
+  spellings: z.record(StemWordSchema, StemWordSchema).default({}),
 });
 export type StemsFile = z.infer<typeof StemsFileSchema>;
 

@@ -244,4 +244,28 @@ describe('stems file (word families Porter merges are kept apart)', () => {
       { file: STEMS, path: 'keepApart.1.words.0', message: '"general" is already in another family' },
     ]);
   });
+  it("gives a listed spelling variant the standard word's stem, in narratives and phrases alike", () => {
+    const byAnalyzed = wire.replace('"generated"]', '"analyzed"]');
+    const text = 'They analysed the logs and analyzed the mail';
+    // Porter stems the two spellings apart ("analys", "analyz").
+    expect(moneyHits({ 'statutes/wire.yaml': byAnalyzed }, text)).toEqual(['analyzed']);
+    const spelled = stems('  - { words: [general], notLike: [generated] }\n') + 'spellings: { analysed: analyzed }\n';
+    expect(moneyHits({ 'statutes/wire.yaml': byAnalyzed, [STEMS]: spelled }, text)).toEqual(['analysed', 'analyzed']);
+    // A phrase written in the variant spelling matches both too.
+    const byAnalysed = wire.replace('"generated"]', '"analysed"]');
+    expect(moneyHits({ 'statutes/wire.yaml': byAnalysed, [STEMS]: spelled }, text)).toEqual(['analysed', 'analyzed']);
+  });
+
+  it("refuses a spelling that already shares the standard word's stem, or that a family lists", () => {
+    let issues: unknown[] = [];
+    try {
+      parseTaxonomy(withFiles({ [STEMS]: stems('  - { words: [general], notLike: [generated] }\n') + 'spellings: { cancelled: canceled, general: generic }\n' }));
+    } catch (err) {
+      if (err instanceof TaxonomyError) issues = [...err.issues];
+    }
+    expect(issues).toEqual([
+      { file: STEMS, path: 'spellings.cancelled', message: '"cancelled" and "canceled" already share a Porter stem' },
+      { file: STEMS, path: 'spellings.general', message: '"general" already has a stem of its own (keepApart or another spelling)' },
+    ]);
+  });
 });
