@@ -2,7 +2,7 @@
  * NegEx-style scopes (Chapman et al., 2001): a pre-negation cue ("no evidence of", "did not") cancels rule hits
  * that start within a few tokens after it (renewed at each "or" / "nor" in reach, ended by "and" before a new
  * subject); a clause-negation cue ("nothing indicates") cancels the rest of its clause;
- * a post-negation cue ("was blocked", "but failed") marks those just before it as a failed outcome; a hypothetical cue ("if", "warned that") cancels the rest of its clause. Scopes stop at sentence ends
+ * a post-negation cue ("was blocked", "but failed") marks those just before it as a failed outcome; a hypothetical cue ("if", "warned that") cancels the rest of its clause (an "if" condition ends at its comma). Scopes stop at sentence ends
  * and terminators ("but", "however"). Pseudo-negations ("not only", "no longer") are recognised and ignored.
  * Cues come from taxonomy/lexicons/negation.yaml and are matched in the same trie as the rules.
  */
@@ -72,10 +72,28 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
       for (let t = to; t < count && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
     }
     if (cls & NegClass.Hypothetical) {
-      for (let t = to; t < count && t < to + 2 * tx.forwardWindow && !stops(t, s); t++) scopes[t] ||= ScopeKind.Hypothetical;
+      for (let t = to; t < count && t < to + 2 * tx.forwardWindow && !stops(t, s); t++) {
+        // "if Russia or Belarus, overwrote user files": the condition ends at its comma when what follows is told as
+        // done (a past verb, no modal); "if he calls, never use zelle" stays advice.
+        if (norm[from] === 'if' && text !== undefined && t > to && commaBetween(text, tokens.end[t - 1] as number, tokens.start[t] as number) && toldAsDone(norm, t, count)) break;
+        scopes[t] ||= ScopeKind.Hypothetical;
+      }
     }
   }
   return scopes;
+}
+
+const MODALS = new Set(['would', 'will', 'could', 'can', 'may', 'might', 'should', 'must', 'shall', 'wouldnt', 'cant', 'wont', 'never', 'dont', 'do']);
+const IRREGULAR_PAST = new Set(['ran', 'sent', 'took', 'wrote', 'overwrote', 'made', 'got', 'stole', 'paid', 'gave', 'put', 'set', 'sold', 'bought', 'hid', 'shut', 'broke', 'went', 'left', 'kept', 'told', 'found', 'began', 'drove', 'froze', 'spread', 'stopped']);
+
+/** Whether the clause starting at token `t` tells something as done: a past verb within its first three tokens and no modal before it. */
+function toldAsDone(norm: readonly string[], t: number, count: number): boolean {
+  for (let k = t; k < count && k < t + 3; k++) {
+    const w = norm[k] as string;
+    if (MODALS.has(w)) return false;
+    if (IRREGULAR_PAST.has(w) || (w.length > 4 && w.endsWith('ed'))) return true;
+  }
+  return false;
 }
 
 function commaBetween(text: string, from: number, to: number): boolean {

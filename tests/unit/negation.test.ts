@@ -134,6 +134,12 @@ describe('hypotheticals', () => {
     expect(wireScopes('The bank warned that scammers will often ask elderly victims to pay quickly by zelle')).toEqual([ScopeKind.None]);
   });
 
+  it('ends an "if" condition at its comma: what follows is told as done ("if not, dropped the tables")', () => {
+    expect(wireScopes('If locked, he paid by zelle')).toEqual([ScopeKind.None]);
+    expect(wireScopes('If he sends a zelle payment, call us')).toEqual([ScopeKind.Hypothetical]); // the condition itself stays hypothetical
+    expect(wireScopes('The bank warned that, often, victims pay by zelle')).toEqual([ScopeKind.Hypothetical]); // other cues are not cut at commas
+  });
+
   it('ends the hypothetical scope at a sentence end', () => {
     expect(wireScopes('If in doubt, hang up. He paid by zelle.')).toEqual([ScopeKind.None]);
   });
