@@ -84,7 +84,8 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
 }
 
 const MODALS = new Set(['would', 'will', 'could', 'can', 'may', 'might', 'should', 'must', 'shall', 'wouldnt', 'cant', 'wont', 'never', 'dont', 'do']);
-const IRREGULAR_PAST = new Set(['ran', 'sent', 'took', 'wrote', 'overwrote', 'made', 'got', 'stole', 'paid', 'gave', 'put', 'set', 'sold', 'bought', 'hid', 'shut', 'broke', 'went', 'left', 'kept', 'told', 'found', 'began', 'drove', 'froze', 'spread', 'stopped']);
+// Irregular past forms only; forms that are also the base or imperative (put, set, shut) would turn advice into fact.
+const IRREGULAR_PAST = new Set(['ran', 'sent', 'took', 'wrote', 'overwrote', 'made', 'got', 'stole', 'paid', 'gave', 'sold', 'bought', 'hid', 'broke', 'went', 'left', 'kept', 'told', 'found', 'began', 'drove', 'froze']);
 
 /** Whether the clause starting at token `t` tells something as done: a past verb within its first three tokens and no modal before it. */
 function toldAsDone(norm: readonly string[], t: number, count: number): boolean {
