@@ -72,10 +72,11 @@ export function computeScopes(tokens: Tokens, hits: PatternHits, tx: CompiledTax
       for (let t = to; t < count && !stops(t, s); t++) scopes[t] ||= ScopeKind.Negated;
     }
     if (cls & NegClass.Hypothetical) {
+      // "if Russia or Belarus, overwrote user files": an "if" condition ends at its comma when what follows is told as
+      // done (a past verb, no modal); "if he calls, never use zelle" stays advice.
+      const conditionText = norm[from] === 'if' ? text : undefined;
       for (let t = to; t < count && t < to + 2 * tx.forwardWindow && !stops(t, s); t++) {
-        // "if Russia or Belarus, overwrote user files": the condition ends at its comma when what follows is told as
-        // done (a past verb, no modal); "if he calls, never use zelle" stays advice.
-        if (norm[from] === 'if' && text !== undefined && t > to && commaBetween(text, tokens.end[t - 1] as number, tokens.start[t] as number) && toldAsDone(norm, t, count)) break;
+        if (conditionText !== undefined && t > to && commaBetween(conditionText, tokens.end[t - 1] as number, tokens.start[t] as number) && toldAsDone(norm, t, count)) break;
         scopes[t] ||= ScopeKind.Hypothetical;
       }
     }
